@@ -1,0 +1,62 @@
+"""The detector interface and the pipeline that runs detectors in order, spaCy-style."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from forewarn.document import Document
+from forewarn.findings import Finding
+
+MODES = ("fast", "default", "thorough")
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """A pipeline component: reads ``doc`` (and the findings of earlier components).
+
+    It returns the new findings it adds; a later component (e.g. a model that re-judges
+    candidates) may also replace ``doc.findings`` wholesale.
+    """
+
+    name: str
+
+    def categories(self) -> list[str]:
+        """The taxonomy ids this detector can report."""
+        ...
+
+    def __call__(self, doc: Document) -> list[Finding]: ...
+
+
+class Pipeline:
+    """An ordered list of named detectors; calling it annotates a document in place."""
+
+    def __init__(self, detectors: list[Detector], mode: str = "default") -> None:
+        self.detectors = detectors
+        self.mode = mode
+
+    @property
+    def names(self) -> list[str]:
+        return [d.name for d in self.detectors]
+
+    def categories(self) -> list[str]:
+        """Every category some detector covers, in taxonomy order."""
+        from forewarn.taxonomy import load_taxonomy
+
+        covered = {c for d in self.detectors for c in d.categories()}
+        return [cid for cid in load_taxonomy().ids() if cid in covered]
+
+    def __call__(self, doc: Document) -> Document:
+        if not doc.language_supported:
+            return doc
+        for detector in self.detectors:
+            doc.findings.extend(detector(doc))
+        return doc
+
+
+def build_pipeline(mode: str = "default") -> Pipeline:
+    """The detectors for ``mode`` ("fast", "default" or "thorough")."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    from forewarn.detectors.patterns import PatternDetector
+
+    return Pipeline([PatternDetector()], mode=mode)

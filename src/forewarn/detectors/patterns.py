@@ -1,0 +1,199 @@
+"""The explainable pattern detector: per-category regex lexicons plus context rules.
+
+Each category's patterns live in ``data/patterns/<category>.toml``. A pattern match becomes a
+Finding on its sentence unless context says it is not an event: negated ("he didn't die"),
+hypothetical ("if she died"), or figurative ("I could kill for a coffee").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from forewarn.detectors.context import ContextRules, load_context_rules
+from forewarn.document import Document, Span
+from forewarn.findings import Finding
+from forewarn.normalize import MatchView
+from forewarn.segment import dialogue_spans
+from forewarn.taxonomy import SEVERITIES, load_taxonomy
+
+#: What a context cue does to a match: drop it, keep it, or lower its severity to "implied".
+CONTEXT_EFFECTS = ("suppress", "keep", "downgrade")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One lexicon entry: a regex with the severity and score its matches carry."""
+
+    id: str
+    category: str
+    regex: str
+    severity: str
+    score: float
+    negation: str = "suppress"
+    hypothetical: str = "suppress"
+    dialogue_severity: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryLexicon:
+    """All patterns of one category, compiled into a single alternation (one pass per text)."""
+
+    category: str
+    patterns: tuple[Pattern, ...]
+    compiled: re.Pattern[str]
+
+    def pattern_for(self, match: re.Match[str]) -> Pattern:
+        return self.patterns[int(match.lastgroup[1:])]  # type: ignore[index]
+
+
+def _load_file(text: str, rules: ContextRules) -> CategoryLexicon:
+    raw = tomllib.loads(text)
+    category = raw["category"]
+    defaults = raw.get("defaults", {})
+    patterns = []
+    for i, entry in enumerate(raw.get("pattern", [])):
+        merged = {**defaults, **entry}
+        p = Pattern(
+            id=merged["id"],
+            category=category,
+            regex=rules.expand(merged["regex"]),
+            severity=merged.get("severity", "mentioned"),
+            score=float(merged.get("score", 0.5)),
+            negation=merged.get("negation", "suppress"),
+            hypothetical=merged.get("hypothetical", "suppress"),
+            dialogue_severity=merged.get("dialogue_severity"),
+        )
+        _validate(p, i)
+        patterns.append(p)
+    alternation = "|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(patterns))
+    return CategoryLexicon(category, tuple(patterns), re.compile(alternation or r"(?!x)x"))
+
+
+def _validate(p: Pattern, index: int) -> None:
+    where = f"pattern {p.id!r} (#{index + 1}) of {p.category}"
+    if p.category not in load_taxonomy():
+        raise ValueError(f"{where}: category is not in the taxonomy")
+    if p.severity not in SEVERITIES or (
+        p.dialogue_severity is not None and p.dialogue_severity not in SEVERITIES
+    ):
+        raise ValueError(f"{where}: unknown severity")
+    if p.negation not in CONTEXT_EFFECTS or p.hypothetical not in CONTEXT_EFFECTS:
+        raise ValueError(f"{where}: negation/hypothetical must be one of {CONTEXT_EFFECTS}")
+    if not 0.0 < p.score <= 1.0:
+        raise ValueError(f"{where}: score must be in (0, 1]")
+    re.compile(p.regex)
+
+
+@cache
+def load_lexicons() -> tuple[CategoryLexicon, ...]:
+    """Every shipped pattern file, in name order (files starting with ``_`` are shared data)."""
+    rules = load_context_rules()
+    folder = resources.files("forewarn").joinpath("data/patterns")
+    files = sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".toml") and not f.name.startswith("_")),
+        key=lambda f: f.name,
+    )
+    return tuple(_load_file(f.read_text(), rules) for f in files)
+
+
+class PatternDetector:
+    """Stage-0 detector: explainable, data-driven, high-recall patterns with context handling."""
+
+    name = "patterns"
+
+    def __init__(self, lexicons: tuple[CategoryLexicon, ...] | None = None) -> None:
+        self.lexicons = lexicons if lexicons is not None else load_lexicons()
+        self.rules = load_context_rules()
+
+    def categories(self) -> list[str]:
+        return [lex.category for lex in self.lexicons]
+
+    def __call__(self, doc: Document) -> list[Finding]:
+        view = MatchView(doc.text)
+        sentences = doc.sentences
+        starts = [s.start for s in sentences]
+        quotes = [q for p in doc.paragraphs for q in dialogue_spans(doc.text, p.start, p.end)]
+        quote_starts = [q.start for q in quotes]
+        figurative = self.rules.figurative_spans(view.text)
+        fig_starts = [f[0] for f in figurative]
+        findings: list[Finding] = []
+        for lexicon in self.lexicons:
+            for m in lexicon.compiled.finditer(view.text):
+                pattern = lexicon.pattern_for(m)
+                finding = self._judge(
+                    doc,
+                    view,
+                    m,
+                    pattern,
+                    sentences,
+                    starts,
+                    quotes,
+                    quote_starts,
+                    figurative,
+                    fig_starts,
+                )
+                if finding is not None:
+                    findings.append(finding)
+        return findings
+
+    def _judge(
+        self,
+        doc: Document,
+        view: MatchView,
+        m: re.Match[str],
+        pattern: Pattern,
+        sentences: list[Span],
+        starts: list[int],
+        quotes: list[Span],
+        quote_starts: list[int],
+        figurative: list[tuple[int, int]],
+        fig_starts: list[int],
+    ) -> Finding | None:
+        if _overlaps(figurative, fig_starts, m.start(), m.end()):
+            return None
+        start, end = view.original(m.start()), view.original_end(m.end())
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0 or not sentences[i].contains(start):
+            return None  # inside a heading or between paragraphs
+        sentence = sentences[i]
+        before = view.text[view.folded(sentence.start) : m.start()]
+        severity, cues = pattern.severity, [f"pattern:{pattern.id}"]
+        for effect, present, cue in (
+            (pattern.negation, self.rules.is_negated(before), "negated"),
+            (pattern.hypothetical, self.rules.is_hypothetical(before), "hypothetical"),
+        ):
+            if not present or effect == "keep":
+                continue
+            if effect == "suppress":
+                return None
+            severity, cues = "implied", [*cues, cue]
+        j = bisect.bisect_right(quote_starts, start) - 1
+        if j >= 0 and quotes[j].contains(start):
+            cues.append("dialogue")
+            if pattern.dialogue_severity and severity != "implied":
+                severity = pattern.dialogue_severity
+        return Finding(
+            category=pattern.category,
+            start=sentence.start,
+            end=sentence.end,
+            score=pattern.score,
+            severity=severity,
+            detector=self.name,
+            match_start=start,
+            match_end=end,
+            cues=tuple(cues),
+        )
+
+
+def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_right(starts, end) - 1
+    while i >= 0 and spans[i][0] > start - 200:  # idioms are short: look back a little
+        if spans[i][0] < end and spans[i][1] > start:
+            return True
+        i -= 1
+    return False

@@ -1,0 +1,46 @@
+"""The passage interface used by evaluation tools: JSONL ``{"id", "text"}`` in, verdicts out.
+
+Each passage is scanned as a one-chapter document with the same detectors, thresholds and
+mode as a document scan, and every category the detectors cover is listed, present or not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from forewarn.detectors import build_pipeline
+from forewarn.report import aggregate
+from forewarn.scanner import text_document
+
+
+def scan_passages(lines: Iterable[str], mode: str = "default") -> Iterator[dict[str, Any]]:
+    """One output object per non-blank input line; malformed lines yield ``{"id", "error"}``."""
+    pipeline = build_pipeline(mode)
+    categories = pipeline.categories()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('each line must be an object with a "text" string')
+        except ValueError as exc:
+            yield {"id": None, "line": number, "error": f"line {number}: {exc}"}
+            continue
+        doc = text_document(item["text"], source=str(item.get("id")))
+        pipeline(doc)
+        _, scored = aggregate(doc, categories)
+        yield {
+            "id": item.get("id"),
+            "warnings": [
+                {
+                    "id": w.id,
+                    "score": round(w.score, 6),
+                    "present": w.present,
+                    "severity": w.severity,
+                }
+                for w in scored
+            ],
+        }

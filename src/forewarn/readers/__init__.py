@@ -1,0 +1,137 @@
+"""Readers turn a file's bytes into a Document, choosing the format by content, not extension."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from forewarn.document import Document
+from forewarn.errors import InputError
+from forewarn.limits import Limits
+
+#: File extensions a folder scan picks up.
+SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"}
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """The format of ``data``: "epub", "html", "markdown" or "text"; raises on unsupported ones."""
+    head = data[:4096]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "epub"
+    for magic, kind in _BINARY_MAGIC:
+        if head.startswith(magic):
+            raise InputError(
+                name, f"unsupported format ({kind}); forewarn reads text, Markdown, HTML and EPUB"
+            )
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if _looks_like_html(lowered):
+        return "html"
+    suffix = Path(name).suffix.lower()
+    if suffix in {".md", ".markdown"}:
+        return "markdown"
+    if suffix in {".html", ".htm", ".xhtml"} and b"<" in lowered:
+        return "html"
+    return "text"
+
+
+_BINARY_MAGIC = [
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"Rar!", "RAR archive"),
+    (b"7z\xbc\xaf", "7-Zip archive"),
+    (b"\xd0\xcf\x11\xe0", "MS Office document"),
+    (b"{\\rtf", "RTF document"),
+    (b"BOOKMOBI", "MOBI ebook"),
+]
+
+
+def _looks_like_html(head: bytes) -> bool:
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in head:
+        return True
+    return head.startswith((b"<!doctype html", b"<html", b"<body", b"<head"))
+
+
+def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Document:
+    """Parse a story from raw bytes; ``source`` names it in errors and reports."""
+    limits = limits or Limits.from_env()
+    if len(data) > limits.max_input_bytes:
+        raise InputError(
+            source,
+            f"file is too large ({len(data) / 2**20:.1f} MB; the limit is "
+            f"{limits.max_input_bytes / 2**20:.0f} MB)",
+        )
+    if not data.strip():
+        raise InputError(source, "empty file")
+    kind = sniff(data, source)
+    if kind == "epub":
+        from forewarn.readers.epub import read_epub
+
+        doc = read_epub(data, source, limits)
+    elif kind == "html":
+        from forewarn.readers.html import read_html
+
+        doc = read_html(data, source)
+    elif kind == "markdown":
+        from forewarn.readers.markdown import read_markdown
+
+        doc = read_markdown(data, source)
+    else:
+        from forewarn.readers.text import read_text
+
+        doc = read_text(data, source)
+    if not doc.text.strip():
+        raise InputError(source, "no readable text in the file")
+    from forewarn.language import annotate_language
+
+    annotate_language(doc)
+    return doc
+
+
+def read_path(path: str | os.PathLike[str], limits: Limits | None = None) -> Document:
+    """Read a story file (or ``-`` for standard input)."""
+    limits = limits or Limits.from_env()
+    name = str(path)
+    if name == "-":
+        return read_stream(sys.stdin.buffer, "<stdin>", limits)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(name, "is a folder; scan a folder with `forewarn scan FOLDER`")
+        size = p.stat().st_size
+        if size > limits.max_input_bytes:
+            raise InputError(
+                name,
+                f"file is too large ({size / 2**20:.1f} MB; the limit is "
+                f"{limits.max_input_bytes / 2**20:.0f} MB)",
+            )
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a folder") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read file ({exc.strerror or exc})") from None
+    return read_bytes(data, name, limits)
+
+
+def read_stream(stream: IO[bytes] | IO[str], source: str, limits: Limits | None = None) -> Document:
+    """Read a story from a binary or text file object, up to the input size limit."""
+    limits = limits or Limits.from_env()
+    chunk = stream.read(limits.max_input_bytes + 1)
+    data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+    return read_bytes(data, source, limits)
+
+
+def iter_story_files(folder: Path) -> Iterator[Path]:
+    """Every supported file under ``folder``, recursively, in a stable order."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path

@@ -1,0 +1,160 @@
+"""HTML stories: the body's text in reading order, one paragraph per block, headings as chapters."""
+
+from __future__ import annotations
+
+from lxml import etree, html
+
+from forewarn.builder import DocumentBuilder
+from forewarn.document import Document, Metadata
+from forewarn.errors import InputError
+
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "li",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "dl",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "center",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "figure",
+    "figcaption",
+    "address",
+    "body",
+    "nav",
+    "hr",
+}
+SKIP_TAGS = {
+    "script",
+    "style",
+    "head",
+    "title",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "button",
+    "select",
+    "textarea",
+    "form",
+}
+HEADING_TAGS = {"h1", "h2", "h3"}
+
+
+def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
+    """Parse (possibly malformed) HTML safely: no network, no entity expansion from DTDs."""
+    parser = html.HTMLParser(
+        remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=False
+    )
+    try:
+        root = html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(source, f"malformed HTML ({exc})") from None
+    if root is None:
+        raise InputError(source, "malformed HTML (no document)")
+    return root
+
+
+def text_of(el: html.HtmlElement) -> str:
+    """An element's visible text with <br> as line breaks and whitespace collapsed."""
+    parts: list[str] = []
+    _inline_text(el, parts)
+    return " ".join("".join(parts).split(" ")).strip()
+
+
+def _inline_text(el: html.HtmlElement, parts: list[str]) -> None:
+    if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+        return
+    if el.tag == "br":
+        parts.append("\n")
+    elif el.text:
+        parts.append(" ".join(el.text.split()) if not el.text.isspace() else " ")
+        if el.text[:1].isspace() and parts[-1] and not parts[-1].startswith(" "):
+            parts[-1] = " " + parts[-1]
+        if el.text[-1:].isspace() and not parts[-1].endswith(" "):
+            parts[-1] += " "
+    for child in el:
+        _inline_text(child, parts)
+        if child.tail:
+            tail = child.tail
+            collapsed = " ".join(tail.split())
+            if tail[:1].isspace():
+                collapsed = " " + collapsed
+            if tail[-1:].isspace() and collapsed and not collapsed.endswith(" "):
+                collapsed += " "
+            parts.append(collapsed or " ")
+
+
+def extract_blocks(
+    root: html.HtmlElement, builder: DocumentBuilder, headings_as_chapters: bool = True
+) -> None:
+    """Walk ``root`` in document order, adding each text block to ``builder`` as a paragraph."""
+    # The stack holds elements, and strings for loose text lying between blocks.
+    stack: list[html.HtmlElement | str] = [root]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, str):
+            builder.add_paragraph(el)
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in SKIP_TAGS or tag == "hr":
+            continue  # <hr> is a scene break: part of no paragraph
+        if tag in HEADING_TAGS and headings_as_chapters:
+            if title := text_of(el):
+                builder.start_chapter(title)
+            continue
+        if not _has_block_children(el):
+            builder.add_paragraph(text_of(el))
+            continue
+        if el.text and el.text.strip():
+            builder.add_paragraph(el.text)
+        for child in reversed(list(el)):
+            if child.tail and child.tail.strip():
+                stack.append(child.tail)
+            stack.append(child)
+
+
+def _has_block_children(el: html.HtmlElement) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el)
+
+
+def read_html(data: bytes, source: str) -> Document:
+    """An HTML story; AO3 downloads are recognised and their metadata parsed."""
+    root = parse_html(data, source)
+    from forewarn.readers.ao3 import is_ao3_html, read_ao3_html
+
+    if is_ao3_html(root):
+        return read_ao3_html(root, source)
+    metadata = Metadata(source_format="html")
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        metadata.title = title.text_content().strip()
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang:
+        metadata.language = lang
+    builder = DocumentBuilder()
+    body = root.find("body")
+    extract_blocks(body if body is not None else root, builder)
+    return builder.build(metadata, source)

@@ -1,0 +1,1 @@
+"""Renderers: turn a Report into what a person or a program reads."""

@@ -1,0 +1,197 @@
+"""From findings to a report: evidence merged per sentence, scored, located, and made JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from forewarn.document import Document
+from forewarn.findings import Finding
+from forewarn.taxonomy import load_taxonomy, severity_rank
+
+SCHEMA_VERSION = "1.0"
+#: A category is reported present when its combined score reaches this.
+PRESENT_THRESHOLD = 0.5
+#: At most this many evidence items per warning are listed (the strongest first).
+MAX_EVIDENCE = 25
+
+
+@dataclass
+class Evidence:
+    """One quoted span: ``quote == document.text[start:end]``; chapter/paragraph count from 1."""
+
+    start: int
+    end: int
+    quote: str
+    chapter: int
+    paragraph: int
+    score: float
+    severity: str
+    match_start: int
+    match_end: int
+    chapter_title: str | None = None
+    cues: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "chapter": self.chapter,
+            "chapter_title": self.chapter_title,
+            "paragraph": self.paragraph,
+            "score": round(self.score, 6),
+            "severity": self.severity,
+            "highlight": [self.match_start, self.match_end],
+            "cues": self.cues,
+        }
+
+
+@dataclass
+class Warning:
+    """One category found in a document, with its combined score, severity and evidence."""
+
+    id: str
+    name: str
+    score: float
+    present: bool
+    severity: str
+    evidence: list[Evidence]
+    evidence_total: int = 0
+    parent: str | None = None
+
+    @property
+    def chapters(self) -> list[int]:
+        return sorted({e.chapter for e in self.evidence})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "parent": self.parent,
+            "score": round(self.score, 6),
+            "present": self.present,
+            "severity": self.severity,
+            "evidence_total": self.evidence_total,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass
+class DocumentReport:
+    """The scan of one document."""
+
+    source: str
+    document: Document
+    warnings: list[Warning]
+    candidates: list[Warning]
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = self.document
+        return {
+            "source": self.source,
+            "metadata": doc.metadata.to_dict(),
+            "word_count": doc.word_count,
+            "characters": len(doc.text),
+            "notices": list(doc.notices),
+            "chapters": [
+                {"number": c.number, "title": c.title, "start": c.start, "end": c.end}
+                for c in doc.chapters
+            ],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    def warning(self, category: str) -> Warning | None:
+        return next((w for w in self.warnings if w.id == category), None)
+
+
+@dataclass
+class Report:
+    """What ``forewarn.scan*`` returns: one DocumentReport per story scanned."""
+
+    documents: list[DocumentReport]
+    mode: str = "default"
+    detectors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "taxonomy_version": load_taxonomy().version,
+            "mode": self.mode,
+            "detectors": self.detectors,
+            "documents": [d.to_dict() for d in self.documents],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    # Convenience for single-document reports (the common case in the Python API).
+    @property
+    def warnings(self) -> list[Warning]:
+        return [w for d in self.documents for w in d.warnings]
+
+    def warning(self, category: str) -> Warning | None:
+        return next((w for w in self.warnings if w.id == category), None)
+
+
+def aggregate(
+    doc: Document, categories: list[str] | None = None
+) -> tuple[list[Warning], list[Warning]]:
+    """Combine ``doc.findings`` into warnings: (present ones, ranked; all scored categories).
+
+    Findings on the same sentence merge (strongest score, highest severity); a category's
+    score is the noisy-OR of its merged evidence, so repeated independent evidence adds up.
+    """
+    taxonomy = load_taxonomy()
+    by_category: dict[str, dict[tuple[int, int], list[Finding]]] = {}
+    for f in doc.findings:
+        by_category.setdefault(f.category, {}).setdefault((f.start, f.end), []).append(f)
+    scored: list[Warning] = []
+    for category in categories or list(by_category):
+        spans = by_category.get(category, {})
+        evidence = [_merge(doc, group) for group in spans.values()]
+        # Strongest first: the most severe, then the most confident, then the earliest.
+        evidence.sort(key=lambda e: (-severity_rank(e.severity), -e.score, e.start))
+        miss = 1.0
+        for e in evidence:
+            miss *= 1.0 - e.score
+        score = 1.0 - miss
+        severity = max((e.severity for e in evidence), key=severity_rank, default="implied")
+        cat = taxonomy[category]
+        scored.append(
+            Warning(
+                id=category,
+                name=cat.name,
+                score=score,
+                present=bool(evidence) and score >= PRESENT_THRESHOLD,
+                severity=severity,
+                evidence=evidence[:MAX_EVIDENCE],
+                evidence_total=len(evidence),
+                parent=cat.parent,
+            )
+        )
+    present = [w for w in scored if w.present]
+    present.sort(key=lambda w: (-severity_rank(w.severity), -w.score, w.id))
+    return present, scored
+
+
+def _merge(doc: Document, group: list[Finding]) -> Evidence:
+    best = max(group, key=lambda f: (f.score, severity_rank(f.severity)))
+    severity = max((f.severity for f in group), key=severity_rank)
+    chapter = doc.chapter_at(best.start)
+    paragraph = doc.paragraph_at(best.start)
+    cues = sorted({c for f in group for c in f.cues})
+    return Evidence(
+        start=best.start,
+        end=best.end,
+        quote=doc.text[best.start : best.end],
+        chapter=chapter.number,
+        chapter_title=chapter.title,
+        paragraph=paragraph.number if paragraph else 0,
+        score=best.score,
+        severity=severity,
+        match_start=best.match_start,
+        match_end=best.match_end,
+        cues=cues,
+    )

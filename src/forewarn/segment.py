@@ -1,0 +1,139 @@
+"""Splitting text into paragraphs, chapter headings, scene breaks, sentences and dialogue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from forewarn.document import Span
+
+# A chapter heading is a block of one line (or two: heading + title) matching one of these.
+_NUMBER = (
+    r"(?:\d+|[IVXLCDM]+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|first|second|third|fourth|"
+    r"fifth|sixth|seventh|eighth|ninth|tenth|last|final)"
+)
+HEADING = re.compile(
+    rf"""^\s*(?:
+        (?:chapter|chap\.|part|book|volume|letter|act|section)\s+{_NUMBER}\b
+            (?:\s*,\s*scene\s+{_NUMBER}\b)?[.:—–-]?(?:\s+.{{0,80}})?
+      | scene\s+{_NUMBER}\b[.:]?(?:\s+.{{0,80}})?
+      | (?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)
+            \b[.:]?(?:\s.{{0,60}})?
+      | \#{{1,3}}\s+.{{1,80}}
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A scene break: a short line of only decoration (* * *, ~~~, ---, ###, <hr>, o0o, ...).
+SCENE_BREAK = re.compile(r"^\s*(?:[*~#=_\-–—•·+o0xX. ]{3,}|<hr\s*/?>|§+)\s*$")
+_DECOR = re.compile(r"[*~#=_\-–—•·+]")
+
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
+
+
+def blocks(text: str) -> Iterator[Span]:
+    """Blocks separated by blank lines, as spans trimmed of surrounding whitespace."""
+    pos = 0
+    for m in _BLOCK_SPLIT.finditer(text):
+        yield from _trimmed(text, pos, m.start())
+        pos = m.end()
+    yield from _trimmed(text, pos, len(text))
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield Span(start, end)
+
+
+def is_scene_break(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > 40:
+        return False
+    if s.lower().startswith("<hr"):
+        return bool(SCENE_BREAK.match(s))
+    return bool(SCENE_BREAK.match(s)) and bool(
+        _DECOR.search(s) or s.lower().strip(" ") in {"o0o", "0o0", "ooo", "xxx", "x x x"}
+    )
+
+
+def heading_title(block: str) -> str | None:
+    """The chapter title if ``block`` is a chapter heading, else None."""
+    lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+    if not lines or len(lines) > 2 or len(block) > 160:
+        return None
+    if not HEADING.match(lines[0]):
+        return None
+    if len(lines) == 2:
+        if HEADING.match(lines[1]) or len(lines[1].split()) > 12:
+            return None
+        return f"{lines[0].lstrip('# ')} — {lines[1]}"
+    title = lines[0].lstrip("# ") if lines[0].startswith("#") else lines[0]
+    # A sentence that merely begins with "Part one of ..." is prose, not a heading.
+    if title.endswith((".", "!", "?")) and len(title.split()) > 8:
+        return None
+    return title
+
+
+# --- sentences --------------------------------------------------------------------------------
+_ABBREV = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "prof",
+    "sr",
+    "jr",
+    "vs",
+    "etc",
+    "mt",
+    "capt",
+    "col",
+    "gen",
+    "lt",
+    "sgt",
+    "rev",
+    "no",
+    "vol",
+    "ch",
+    "fig",
+    "e.g",
+    "i.e",
+    "u.s",
+    "a.m",
+    "p.m",
+}
+_SENT_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+|$)|\n""")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans within ``text[start:end]`` (heuristic, abbreviation-aware)."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    sent_start = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        if m.group() != "\n":
+            word = text[max(sent_start, stop - 12) : m.start()].rsplit(None, 1)
+            last = word[-1].lower().strip("\"'“‘(") if word else ""
+            if last in _ABBREV or (len(last) == 1 and last.isalpha() and m.group() == "."):
+                continue
+        spans.extend(_trimmed(text, sent_start, stop))
+        sent_start = stop
+    spans.extend(_trimmed(text, sent_start, end))
+    return spans
+
+
+# --- dialogue ---------------------------------------------------------------------------------
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*(?:”|$)|‘[^’\n]*?’(?!\w)|(?<!\w)'[^'\n]*?'(?!\w)", re.M)
+
+
+def dialogue_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Spans of quoted speech inside ``text[start:end]``."""
+    end = len(text) if end is None else end
+    return [Span(m.start(), m.end()) for m in _QUOTED.finditer(text, start, end)]

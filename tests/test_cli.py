@@ -1,0 +1,178 @@
+"""The command line as users run it: output, exit codes, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from tests.conftest import EXAMPLE, validate_report
+from tests.helpers import run_cli
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_scan_prints_readable_report():
+    result = run_cli("scan", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert "Suicide attempt — depicted" in result.stdout
+    assert "chapter 1, paragraph" in result.stdout
+
+
+def test_scan_json_validates_and_quotes_match_text():
+    result = run_cli("scan", "--format", "json", str(EXAMPLE))
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    validate_report(data)
+    text = run_cli("text", str(EXAMPLE)).stdout
+    for w in data["documents"][0]["warnings"]:
+        for e in w["evidence"]:
+            assert text[e["start"] : e["end"]] == e["quote"]
+
+
+def test_text_prints_the_document_text():
+    result = run_cli("text", str(EXAMPLE))
+    assert result.returncode == 0
+    assert result.stdout.startswith('"If you want a quirk so bad')
+
+
+def test_jsonl_one_document_per_line(tmp_path):
+    (tmp_path / "a.txt").write_text("He tried to kill himself when he was sixteen.")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("# One\n\nShe was fine, really.")
+    result = run_cli("scan", "--format", "jsonl", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [d["source"].split("/")[-1] for d in lines] == ["a.txt", "b.md"]
+
+
+def test_stdin(tmp_path):
+    result = run_cli(
+        "scan", "--format", "json", "-", stdin=b"He tried to kill himself when he was sixteen."
+    )
+    assert result.returncode == 0
+    doc = json.loads(result.stdout)["documents"][0]
+    assert doc["source"] == "<stdin>"
+    assert [w["id"] for w in doc["warnings"]] == ["suicide-attempt"] or any(
+        w["id"] == "suicide-attempt" for w in doc["warnings"]
+    )
+
+
+def _bomb(path):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/container.xml", "<container/>")
+        with z.open("OEBPS/big.xhtml", "w") as f:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(8):
+                f.write(chunk)
+
+
+BAD_INPUTS = {
+    "missing": (None, "no such file"),
+    "empty.txt": (b"", "empty file"),
+    "blank.txt": (b"   \n\n  ", "empty file"),
+    "binary.txt": (bytes(range(256)) * 8, "binary file"),
+    "doc.pdf": (b"%PDF-1.7\n%binary", "unsupported format (PDF)"),
+    "truncated.epub": (b"PK\x03\x04" + b"\x14\x00" * 20, "corrupt or truncated EPUB"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_one_clear_line(tmp_path, name):
+    data, message = BAD_INPUTS[name]
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+    result = run_cli("scan", str(path))
+    assert_one_line_error(result, str(path), message)
+
+
+def test_unreadable_file(tmp_path):
+    import os
+
+    path = tmp_path / "secret.txt"
+    path.write_text("story")
+    path.chmod(0)
+    if os.access(path, os.R_OK):  # running as root: permissions do not apply
+        path.chmod(0o644)
+        path = tmp_path / "dir.txt"
+        path.mkdir()
+        result = run_cli("text", str(path))
+        assert_one_line_error(result, str(path), "is a folder")
+    else:
+        assert_one_line_error(run_cli("text", str(path)), "permission denied")
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    path = tmp_path / "bomb.epub"
+    _bomb(path)
+    result = run_cli("scan", str(path), env={"FOREWARN_MAX_DECOMPRESSED_MB": "4"})
+    assert_one_line_error(result, str(path), "zip bomb")
+
+
+def test_file_over_size_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 300_000)  # ~1.5 MB
+    result = run_cli("scan", str(path), env={"FOREWARN_MAX_INPUT_MB": "1"})
+    assert_one_line_error(result, str(path), "too large", "limit is 1 MB")
+
+
+def test_bad_file_in_folder_does_not_stop_others(tmp_path):
+    (tmp_path / "a.txt").write_text("He tried to kill himself when he was sixteen.")
+    (tmp_path / "b.epub").write_bytes(b"PK\x03\x04garbage")
+    (tmp_path / "c.txt").write_text("She cut herself again that night.")
+    result = run_cli("scan", "--format", "jsonl", str(tmp_path))
+    assert result.returncode == 1
+    sources = [json.loads(x)["source"] for x in result.stdout.splitlines()]
+    assert [s.split("/")[-1] for s in sources] == ["a.txt", "c.txt"]
+    assert "b.epub" in result.stderr and "1 of 3 files could not be read" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2():
+    result = run_cli("scan", "--no-such-option")
+    assert result.returncode == 2
+    result = run_cli("scan")
+    assert result.returncode == 2
+
+
+def test_passages_interface(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(
+        json.dumps({"id": 7, "text": "he tried to kill himself when he was sixteen."})
+        + "\n"
+        + json.dumps({"id": "x", "text": "they went to the beach and ate ice cream."})
+        + "\n"
+    )
+    result = run_cli("scan", "--passages", str(path))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [7, "x"]
+    ids = [w["id"] for w in rows[0]["warnings"]]
+    assert ids == [w["id"] for w in rows[1]["warnings"]] and "death" in ids
+    attempt = {w["id"]: w for w in rows[0]["warnings"]}["suicide-attempt"]
+    assert attempt["present"] is True
+    assert not any(w["present"] for w in rows[1]["warnings"])
+
+
+def test_taxonomy_json():
+    result = run_cli("taxonomy", "--format", "json")
+    data = json.loads(result.stdout)
+    ids = [c["id"] for c in data["categories"]]
+    assert {"suicide-attempt", "self-harm", "animal-death", "abortion"} <= set(ids)
+    c = next(c for c in data["categories"] if c["id"] == "suicide-attempt")
+    assert c["parent"] == "suicide" and set(c["aliases"]) == {
+        "pan23",
+        "webis",
+        "webis_passages",
+        "ao3",
+    }

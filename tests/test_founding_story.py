@@ -1,0 +1,82 @@
+"""The acceptance check from shared/fixtures/README.md, on the bundled sample story."""
+
+from __future__ import annotations
+
+import pytest
+
+import forewarn
+from forewarn.taxonomy import severity_rank
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def report() -> forewarn.Report:
+    return forewarn.scan_file(EXAMPLE)
+
+
+def quotes(report: forewarn.Report, category: str) -> str:
+    w = report.warning(category)
+    assert w is not None, f"{category} not reported"
+    return " ".join(e.quote for e in w.evidence)
+
+
+def test_suicide_attempt_is_depicted_with_evidence_from_the_roof(report):
+    w = report.warning("suicide-attempt")
+    assert w is not None and w.severity == "depicted"
+    text = quotes(report, "suicide-attempt")
+    assert "stepped onto the ledge" in text or "letting gravity take hold" in text
+    assert "off yourself" in text
+
+
+def test_suicidal_ideation_is_reported(report):
+    text = quotes(report, "suicidal-ideation")
+    assert "anything to stay for" in text or "percent sure" in text
+
+
+def test_bullying_from_the_opening_line(report):
+    w = report.warning("bullying")
+    assert w is not None
+    assert any(e.chapter == 1 and e.paragraph == 1 for e in w.evidence)
+
+
+def test_strong_language(report):
+    assert "fuck" in quotes(report, "strong-language")
+
+
+def test_should_reports(report):
+    self_harm = report.warning("self-harm")
+    assert self_harm is not None and self_harm.severity == "implied"
+    assert "claw desperately at exposed skin" in quotes(report, "self-harm")
+    assert report.warning("mental-illness") is not None
+    injury = report.warning("injury")
+    assert injury is not None and severity_rank(injury.severity) <= severity_rank("mentioned")
+    assert "dislocated" in quotes(report, "injury")
+
+
+@pytest.mark.parametrize(
+    "category",
+    [
+        "death",
+        "suicide-completed",
+        "sexual-content",
+        "sexual-assault",
+        "racism",
+        "homophobia",
+        "misogyny",
+        "ableism",
+        "war",
+        "kidnapping",
+        "animal-cruelty",
+        "pregnancy",
+    ],
+)
+def test_must_not_report(report, category):
+    assert report.warning(category) is None
+
+
+def test_evidence_offsets_reproduce_quotes(report):
+    doc = report.documents[0].document
+    for w in report.warnings:
+        for e in w.evidence:
+            assert doc.text[e.start : e.end] == e.quote
+            assert e.start <= e.match_start < e.match_end <= e.end
