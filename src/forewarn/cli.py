@@ -13,6 +13,7 @@ from rich.console import Console
 
 from forewarn.document import Document
 from forewarn.errors import InputError
+from forewarn.evaluation.command import eval_app
 from forewarn.readers import iter_story_files, read_path
 from forewarn.report import SCHEMA_VERSION, Report
 from forewarn.taxonomy import load_taxonomy
@@ -25,6 +26,7 @@ app = typer.Typer(
     help="Content warnings for fiction, with the passages that justify them.",
     pretty_exceptions_enable=False,
 )
+app.add_typer(eval_app, name="eval")
 err = Console(stderr=True, highlight=False)
 
 
@@ -150,8 +152,6 @@ def text(
         fail(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
     sys.stdout.write(doc.text)
-    if not doc.text.endswith("\n"):
-        sys.stdout.write("\n")
 
 
 @app.command()
@@ -172,6 +172,9 @@ def taxonomy(
 
 def main() -> None:
     """Console-script entry point: no tracebacks for bad input, usage errors exit 2."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
+            stream.reconfigure(encoding="utf-8", errors="replace")
     try:
         app()
     except KeyboardInterrupt:

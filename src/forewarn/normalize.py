@@ -37,13 +37,15 @@ class MatchView:
 
     def __init__(self, text: str) -> None:
         if text.isascii():
-            self.text = text.lower()
+            # Line breaks become spaces so phrases match across hard-wrapped lines; a blank
+            # line becomes two spaces, which single-space patterns never cross.
+            self.text = text.lower().replace("\n", " ")
             self._map: list[int] | None = None
             return
         parts: list[str] = []
         mapping: list[int] = []
         for i, ch in enumerate(text):
-            folded = _fold(ch) if not ch.isascii() else ch.lower()
+            folded = _fold(ch) if not ch.isascii() else ch.lower() if ch != "\n" else " "
             parts.append(folded)
             mapping.extend([i] * len(folded))
         mapping.append(len(text))

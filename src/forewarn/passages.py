@@ -10,14 +10,19 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from forewarn.detectors import build_pipeline
+from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.report import aggregate
 from forewarn.scanner import text_document
 
 
-def scan_passages(lines: Iterable[str], mode: str = "default") -> Iterator[dict[str, Any]]:
-    """One output object per non-blank input line; malformed lines yield ``{"id", "error"}``."""
-    pipeline = build_pipeline(mode)
+def scan_passages(
+    lines: Iterable[str], mode: str = "default", pipeline: Pipeline | None = None
+) -> Iterator[dict[str, Any]]:
+    """One output object per non-blank input line; malformed lines yield ``{"id", "error"}``.
+
+    ``pipeline`` overrides ``mode`` (evaluation runs single detectors through the same path).
+    """
+    pipeline = pipeline or build_pipeline(mode)
     categories = pipeline.categories()
     for number, line in enumerate(lines, start=1):
         if not line.strip():

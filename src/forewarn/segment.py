@@ -25,8 +25,8 @@ HEADING = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-# A scene break: a short line of only decoration (* * *, ~~~, ---, ###, <hr>, o0o, ...).
-SCENE_BREAK = re.compile(r"^\s*(?:[*~#=_\-–—•·+o0xX. ]{3,}|<hr\s*/?>|§+)\s*$")
+# A scene break: a short line of only decoration (* * *, ~~~, ---, ###, #, <hr>, o0o, ...).
+SCENE_BREAK = re.compile(r"^\s*(?:[*~#=_\-–—•·+o0xX. ]{3,}|<hr\s*/?>|§+|#)\s*$")
 _DECOR = re.compile(r"[*~#=_\-–—•·+]")
 
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
@@ -108,21 +108,41 @@ _ABBREV = {
     "a.m",
     "p.m",
 }
-_SENT_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+|$)|\n""")
+# Sentence ends: terminal punctuation (and closing quotes/brackets) before whitespace. Line
+# breaks are not ends: hard-wrapped prose breaks lines mid-sentence.
+_SENT_END = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+|$)""")
+
+
+MAX_SENTENCE = 600  # longer "sentences" (unpunctuated text) are cut, so evidence stays readable
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Sentence spans within ``text[start:end]`` (heuristic, abbreviation-aware)."""
+    return [piece for s in _sentences(text, start, end) for piece in _cut_long(text, s)]
+
+
+def _cut_long(text: str, span: Span) -> Iterator[Span]:
+    """Split an over-long sentence at line breaks, else at spaces, into pieces of bounded size."""
+    start = span.start
+    while span.end - start > MAX_SENTENCE:
+        window = text[start : start + MAX_SENTENCE]
+        cut = max(window.rfind("\n"), window.rfind(" "))
+        stop = start + (cut if cut > MAX_SENTENCE // 4 else MAX_SENTENCE)
+        yield from _trimmed(text, start, stop)
+        start = stop
+    yield from _trimmed(text, start, span.end)
+
+
+def _sentences(text: str, start: int, end: int | None) -> list[Span]:
     end = len(text) if end is None else end
     spans: list[Span] = []
     sent_start = start
     for m in _SENT_END.finditer(text, start, end):
         stop = m.end()
-        if m.group() != "\n":
-            word = text[max(sent_start, stop - 12) : m.start()].rsplit(None, 1)
-            last = word[-1].lower().strip("\"'“‘(") if word else ""
-            if last in _ABBREV or (len(last) == 1 and last.isalpha() and m.group() == "."):
-                continue
+        word = text[max(sent_start, stop - 12) : m.start()].rsplit(None, 1)
+        last = word[-1].lower().strip("\"'“‘(") if word else ""
+        if last in _ABBREV or (len(last) == 1 and last.isalpha() and m.group() == "."):
+            continue
         spans.extend(_trimmed(text, sent_start, stop))
         sent_start = stop
     spans.extend(_trimmed(text, sent_start, end))
@@ -130,7 +150,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 
 
 # --- dialogue ---------------------------------------------------------------------------------
-_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*(?:”|$)|‘[^’\n]*?’(?!\w)|(?<!\w)'[^'\n]*?'(?!\w)", re.M)
+# Quoted speech within one paragraph; an unclosed quote runs to the paragraph's end (the
+# convention for speech continuing into the next paragraph).
+_QUOTED = re.compile(r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)|‘[^’]*?’(?!\w)|(?<!\w)'[^'\n]*?'(?!\w)")
 
 
 def dialogue_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:

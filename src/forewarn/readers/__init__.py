@@ -21,6 +21,8 @@ def sniff(data: bytes, name: str = "") -> str:
     head = data[:4096]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "epub"
+    if Path(name).suffix.lower() == ".epub":
+        return "epub"  # a damaged EPUB gets the EPUB reader's diagnosis, not "binary file"
     for magic, kind in _BINARY_MAGIC:
         if head.startswith(magic):
             raise InputError(

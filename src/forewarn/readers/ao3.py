@@ -124,7 +124,7 @@ def _labelled_blockquotes(container: html.HtmlElement) -> list[tuple[str, str]]:
 
 def _collect_notes(container: html.HtmlElement, metadata: Metadata) -> None:
     for label, text in _labelled_blockquotes(container):
-        if label == "summary" and metadata.summary is None:
+        if label == "summary":  # the work's summary; chapters' are "chapter summary"
             metadata.summary = text
         else:
             metadata.notes.append(text)

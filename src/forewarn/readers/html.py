@@ -2,74 +2,57 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree, html
 
 from forewarn.builder import DocumentBuilder
 from forewarn.document import Document, Metadata
 from forewarn.errors import InputError
 
-BLOCK_TAGS = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "blockquote",
-    "li",
-    "ul",
-    "ol",
-    "dd",
-    "dt",
-    "dl",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "center",
-    "header",
-    "footer",
-    "main",
-    "aside",
-    "figure",
-    "figcaption",
-    "address",
-    "body",
-    "nav",
-    "hr",
-}
-SKIP_TAGS = {
-    "script",
-    "style",
-    "head",
-    "title",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "iframe",
-    "object",
-    "embed",
-    "button",
-    "select",
-    "textarea",
-    "form",
-}
+BLOCK_TAGS = frozenset(
+    """p div section article blockquote li ul ol dd dt dl pre h1 h2 h3 h4 h5 h6 table tr td th
+    center header footer main aside figure figcaption address body nav hr""".split()
+)
+SKIP_TAGS = frozenset(
+    """script style head title noscript template svg math iframe object embed button select
+    textarea form""".split()
+)
 HEADING_TAGS = {"h1", "h2", "h3"}
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def decode_html(data: bytes) -> str:
+    """HTML bytes to text: BOM, then a declared <meta charset>, then UTF-8, then cp1252."""
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace").lstrip("\ufeff")
+    declared = _CHARSET.search(data[:4096])
+    candidates = [declared.group(1).decode("ascii", "ignore")] if declared else []
+    for codec in [*candidates, "utf-8", "cp1252"]:
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")
 
 
 def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
     """Parse (possibly malformed) HTML safely: no network, no entity expansion from DTDs."""
+    text = decode_html(data) if isinstance(data, bytes) else data
+    text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
     parser = html.HTMLParser(
         remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=False
     )
     try:
-        root = html.document_fromstring(data, parser=parser)
+        root = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(source, f"malformed HTML ({exc})") from None
     if root is None:

@@ -85,8 +85,9 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
             continue
         title = heading_title(raw)
         if title is not None:
-            # Consecutive headings (PART ONE / CHAPTER 1) open one chapter with a joined title.
-            if pending_heading is None:
+            # Consecutive headings (PART ONE / CHAPTER 1) open one chapter with a joined title;
+            # a repeat of the same kind (CHAPTER I / CHAPTER II) means a contents list came first.
+            if pending_heading is None or _kind(title) in map(_kind, pending_heading[1]):
                 pending_heading = (block.start, [title])
             else:
                 pending_heading[1].append(title)
@@ -100,6 +101,11 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     elif _words(text[: chapters[0][0]]) > 200:
         chapters.insert(0, (0, None))  # substantial front matter is its own chapter
     return Document(text, paragraphs, chapters, metadata, source)
+
+
+def _kind(heading: str) -> str:
+    """The first word ("chapter" in "CHAPTER IV. — The Storm"); kinds never share a chapter."""
+    return heading.split(maxsplit=1)[0].lower() if heading.strip() else ""
 
 
 def _words(text: str) -> int:

@@ -1,0 +1,271 @@
+"""The local batch engine: a process pool on all cores, journaling each result as it finishes.
+
+Each worker builds the detector pipeline once (pool initializer). Only the parent writes the
+journal, so lines never interleave; a worker that dies takes only its own work down.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from forewarn.batch.inputs import Work, iter_works
+from forewarn.batch.journal import Done, Journal
+from forewarn.batch.record import make_record, process, sha256_of
+from forewarn.detectors import Pipeline, build_pipeline
+from forewarn.errors import InputError
+from forewarn.version import model_version
+
+#: A unit of work for a worker: the work and the hash under which it is already done (if any).
+Job = tuple[Work, str | None]
+Record = dict[str, Any]
+
+
+@dataclass
+class Summary:
+    """What a batch run did; ``warnings`` counts works per present category."""
+
+    total: int = 0
+    ok: int = 0
+    errors: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    repaired: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+    warnings: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def scanned(self) -> int:
+        return self.ok + self.errors
+
+    @property
+    def works_per_hour(self) -> float:
+        return self.scanned * 3600 / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, record: Record) -> None:
+        if record["status"] == "ok":
+            self.ok += 1
+            for doc in record["report"]["documents"]:
+                self.warnings.update(w["id"] for w in doc["warnings"])
+        else:
+            self.errors += 1
+
+
+def run_work(work: Work, done_sha: str | None, pipeline: Pipeline, version: str) -> Record | None:
+    """The record for ``work``, or None when its bytes still hash to ``done_sha``."""
+    if work.error is not None:
+        if done_sha is not None and done_sha == work.sha256:
+            return None
+        return make_record(work.id, work.source, work.sha256, version, error=work.error)
+    try:
+        payload = work.load()
+    except InputError as exc:
+        return make_record(work.id, work.source, None, version, error=exc.reason)
+    sha = sha256_of(payload)
+    if done_sha is not None and sha == done_sha:
+        return None
+    return process(work.id, work.source, payload, pipeline, version, sha=sha)
+
+
+# -- worker processes -------------------------------------------------------------------------
+_WORKER: tuple[Pipeline, str] | None = None
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker if the batch process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _init_worker(mode: str) -> None:
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and shuts down
+    _die_with_parent()
+    _WORKER = (build_pipeline(mode), model_version(mode))
+
+
+def _run_task(task: Job) -> Record | None:
+    assert _WORKER is not None, "worker not initialised"
+    return run_work(task[0], task[1], *_WORKER)
+
+
+def _pool(workers: int, mode: str) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(mode,)
+    )
+
+
+def scan_tasks(
+    tasks: Iterable[Job], mode: str, workers: int
+) -> Iterator[tuple[Work, Record | None]]:
+    """(work, record or None if already done) for every task, as results finish."""
+    if workers <= 1:
+        pipeline, version = build_pipeline(mode), model_version(mode)
+        for work, done_sha in tasks:
+            yield work, run_work(work, done_sha, pipeline, version)
+        return
+    pending = iter(tasks)
+    while True:
+        suspects: list[Job] = []
+        with _pool(workers, mode) as pool:
+            yield from _drain(pool, pending, workers, suspects)
+        if not suspects:
+            return
+        # A worker died: rerun each work that was in flight alone, to find the one that kills.
+        for task in suspects:
+            yield task[0], _isolated(task, mode)
+
+
+def _drain(
+    pool: ProcessPoolExecutor, tasks: Iterator[Job], workers: int, suspects: list[Job]
+) -> Iterator[tuple[Work, Record | None]]:
+    in_flight: dict[Future[Record | None], Job] = {}
+    window = workers * 4
+    exhausted = False
+    while True:
+        while not exhausted and len(in_flight) < window:
+            task = next(tasks, None)
+            if task is None:
+                exhausted = True
+            else:
+                in_flight[pool.submit(_run_task, task)] = task
+        if not in_flight:
+            return
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = in_flight.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                suspects.append(task)
+                continue
+            yield task[0], result
+        if suspects:
+            suspects.extend(in_flight.values())
+            return
+
+
+def _isolated(task: Job, mode: str) -> Record | None:
+    work = task[0]
+    with _pool(1, mode) as pool:
+        try:
+            return pool.submit(_run_task, task).result()
+        except BrokenProcessPool:
+            reason = "the worker process died while scanning it (out of memory or a crash)"
+            return make_record(work.id, work.source, None, model_version(mode), error=reason)
+
+
+# -- the batch command ------------------------------------------------------------------------
+class _RateColumn(ProgressColumn):
+    """Works per second, from Rich's moving speed estimate."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.1f} works/s", style="progress.data.speed")
+
+
+def plan(
+    inputs: list[str], done: dict[str, Done], retry_errors: bool, summary: Summary
+) -> list[Job]:
+    """The tasks of a run: each distinct id once, with the hash it is already done under."""
+    seen: set[str] = set()
+    tasks: list[Job] = []
+    for work in iter_works(inputs):
+        if work.id in seen:
+            summary.duplicates += 1
+            continue
+        seen.add(work.id)
+        previous = done.get(work.id)
+        redo = previous is None or (retry_errors and previous.status != "ok")
+        tasks.append((work, None if redo else previous.sha256))  # type: ignore[union-attr]
+    return tasks
+
+
+def run_batch(
+    inputs: list[str],
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    mode: str = "default",
+    retry_errors: bool = False,
+    console: Console | None = None,
+    on_error: Callable[[Record], None] | None = None,
+    engine: Callable[[list[Job], str, int], Iterator[tuple[Work, Record | None]]] | None = None,
+) -> Summary:
+    """Scan ``inputs`` into the journal ``out``, skipping works already done; returns counts."""
+    console = console or Console(stderr=True)
+    workers = workers or os.cpu_count() or 1
+    summary = Summary(workers=workers)
+    version = model_version(mode)
+    start = time.perf_counter()
+    with Journal(out) as journal:
+        summary.repaired = journal.repaired
+        tasks = plan(inputs, journal.done(version), retry_errors, summary)
+        summary.total = len(tasks)
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as progress:
+            bar = progress.add_task("scanning", total=len(tasks))
+            for _work, record in (engine or scan_tasks)(tasks, mode, workers):
+                if record is None:
+                    summary.skipped += 1
+                else:
+                    journal.append(record)
+                    summary.add(record)
+                    if record["status"] != "ok" and on_error:
+                        on_error(record)
+                progress.advance(bar)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def describe(summary: Summary, out: str) -> list[str]:
+    """The end-of-run summary lines."""
+    lines = []
+    if summary.repaired:
+        lines.append(f"repaired {out}: cut a torn last line ({summary.repaired} bytes)")
+    done = f", {summary.skipped} already done" if summary.skipped else ""
+    dups = f", {summary.duplicates} duplicate ids ignored" if summary.duplicates else ""
+    lines.append(
+        f"{summary.total} works: {summary.scanned} scanned ({summary.ok} ok, {summary.errors} "
+        f"errors){done}{dups} in {summary.seconds:.1f} s"
+        f" — {summary.works_per_hour:,.0f} works/hour on {summary.workers} workers"
+    )
+    if summary.warnings:
+        top = ", ".join(f"{cid} {n}" for cid, n in summary.warnings.most_common(8))
+        lines.append(f"works with warnings: {top}")
+    lines.append(f"results: {out}")
+    return lines

@@ -1,0 +1,94 @@
+"""``forewarn eval``: reproducible evaluations, registered on the main CLI as a sub-command."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+EXIT_INPUT, EXIT_USAGE = 1, 2
+
+eval_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Evaluate forewarn and baselines on published benchmarks.",
+)
+_err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str) -> None:
+    _err.print(f"forewarn: error: {message}", markup=False, soft_wrap=True)
+
+
+@eval_app.command()
+def webis(
+    path: Annotated[Path, typer.Argument(help="Webis passages.jsonl, or the folder holding it.")],
+    system: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--system",
+            "-s",
+            help="A registered system or module:factory (repeatable; default: the default set).",
+        ),
+    ] = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 5,
+    seeds: Annotated[int, typer.Option(min=1, help="Seeds 0..N-1 (split and sample).")] = 5,
+    per_class: Annotated[
+        int, typer.Option(min=1, help="Test positives and negatives per warning per fold.")
+    ] = 20,
+    capped: Annotated[
+        bool,
+        typer.Option(
+            "--capped", help="Cap test positives and negatives separately (not balanced)."
+        ),
+    ] = False,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the full results as JSON here.")
+    ] = None,
+) -> None:
+    """Webis passage-level warnings (ACL 2024): grouped CV on balanced test samples."""
+    from forewarn.errors import InputError
+    from forewarn.evaluation.protocol import Protocol, evaluate
+    from forewarn.evaluation.report import print_tables, to_dict
+    from forewarn.evaluation.systems import MissingDependency, registered_systems, resolve_system
+    from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
+
+    names = system or [n for n, r in registered_systems().items() if r.default]
+    try:
+        factories = {name: resolve_system(name) for name in names}
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0]), param_hint="--system") from None
+    try:
+        passages = load_passages(path)
+    except InputError as exc:
+        _fail(str(exc))
+        raise typer.Exit(EXIT_INPUT) from None
+    protocol = Protocol(
+        folds=folds, seeds=tuple(range(seeds)), per_class=per_class, balanced=not capped
+    )
+    try:
+        result = evaluate(passages, factories, protocol)
+    except MissingDependency as exc:
+        _fail(str(exc))
+        raise typer.Exit(EXIT_INPUT) from None
+    except (KeyError, ValueError) as exc:
+        _fail(f"{passages_path(path)}: evaluation failed ({exc})")
+        raise typer.Exit(EXIT_INPUT) from None
+    print_tables(result, len(passages), Console(highlight=False))
+    if json_out is not None:
+        data = {
+            "path": str(passages_path(path)),
+            "sha256": file_sha256(path),
+            "passages": len(passages),
+        }
+        command = shlex.join(["forewarn", *sys.argv[1:]])
+        try:
+            json_out.write_text(json.dumps(to_dict(result, data, command), indent=2) + "\n")
+        except OSError as exc:
+            _fail(f"{json_out}: cannot write file ({exc.strerror or exc})")
+            raise typer.Exit(EXIT_INPUT) from None

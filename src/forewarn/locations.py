@@ -1,0 +1,72 @@
+"""Where a warning occurs: every passage's chapter, paragraph and severity, and paragraph ranges.
+
+A Warning lists at most MAX_EVIDENCE quotes; skipping advice and timelines need all passages, so
+they are read back from the document's findings when the evidence list was cut short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forewarn.report import DocumentReport, Warning
+from forewarn.taxonomy import severity_rank
+
+
+@dataclass(frozen=True)
+class Location:
+    """One passage of a warning; ``evidence`` indexes ``warning.evidence`` (None if not listed)."""
+
+    start: int
+    end: int
+    chapter: int
+    paragraph: int
+    severity: str
+    evidence: int | None = None
+
+
+def warning_locations(report: DocumentReport, warning: Warning) -> list[Location]:
+    """Every passage of ``warning`` in story order: listed evidence plus any cut from the list."""
+    found = {
+        (e.start, e.end): Location(e.start, e.end, e.chapter, e.paragraph, e.severity, i)
+        for i, e in enumerate(warning.evidence)
+    }
+    if warning.evidence_total > len(warning.evidence):
+        doc = report.document
+        extra: dict[tuple[int, int], str] = {}
+        for f in doc.findings:
+            if f.category == warning.id and (f.start, f.end) not in found:
+                old = extra.get((f.start, f.end))
+                if old is None or severity_rank(f.severity) > severity_rank(old):
+                    extra[(f.start, f.end)] = f.severity
+        for (start, end), severity in extra.items():
+            paragraph = doc.paragraph_at(start)
+            found[(start, end)] = Location(
+                start,
+                end,
+                doc.chapter_at(start).number,
+                paragraph.number if paragraph else 0,
+                severity,
+            )
+    return sorted(found.values(), key=lambda loc: (loc.start, loc.end))
+
+
+def ranges(numbers: list[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7, 9, 10]`` -> ``[(1, 3), (7, 7), (9, 10)]`` (sorted, duplicates merged)."""
+    out: list[tuple[int, int]] = []
+    for n in sorted(set(numbers)):
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def format_ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 7]`` -> ``"1–3, 7"``."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges(numbers))
+
+
+def chapters_phrase(numbers: list[int]) -> str:
+    """``[3]`` -> ``"chapter 3"``; ``[1, 2, 5]`` -> ``"chapters 1–2, 5"``."""
+    unique = sorted(set(numbers))
+    return ("chapter " if len(unique) == 1 else "chapters ") + format_ranges(unique)

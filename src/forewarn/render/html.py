@@ -1,0 +1,355 @@
+"""The HTML report: one self-contained page (inline CSS, a tiny inline script, no external assets).
+
+Readable on a phone; spoiler-guarded (every quote sits in a closed ``<details>``); every string
+that comes from the story is escaped, and a Content-Security-Policy allows only our own script.
+``render_html`` gives the page, ``render_fragment`` the body for embedding (e.g. the web server,
+which should send ``CSP`` and include ``STYLE``/``SCRIPT`` itself).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from html import escape
+
+from forewarn.ao3tags import TagReport, suggest_tags
+from forewarn.locations import format_ranges, warning_locations
+from forewarn.render.svg import timeline_svg
+from forewarn.report import DocumentReport, Evidence, Report, Warning
+from forewarn.taxonomy import SEVERITIES, load_taxonomy
+from forewarn.timeline import build_timeline
+
+#: Characters of story text shown on each side of a quoted span.
+CONTEXT_CHARS = 280
+
+STYLE = """
+.fw-report{--fw-fg:#212529;--fw-muted:#5c636a;--fw-line:#dee2e6;--fw-soft:#f8f9fa;
+ color:var(--fw-fg);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+ max-width:880px;margin:0 auto;padding:16px}
+.fw-report *{box-sizing:border-box}
+.fw-report h1{font-size:1.6rem;line-height:1.25;margin:.2rem 0;overflow-wrap:anywhere}
+.fw-report h2{font-size:1.15rem;margin:1.8rem 0 .6rem;padding-bottom:.2rem;
+ border-bottom:1px solid var(--fw-line)}
+.fw-report h3{font-size:1.02rem;margin:0 0 .3rem}
+.fw-brand{margin:0;color:var(--fw-muted);font-size:.8rem;letter-spacing:.06em;
+ text-transform:uppercase}
+.fw-byline{margin:0 0 .2rem}
+.fw-facts,.fw-hint,.fw-where,.fw-more,.fw-footer{color:var(--fw-muted);font-size:.88rem}
+.fw-facts{margin:0;overflow-wrap:anywhere}
+.fw-notice{background:#fff4e6;border-left:4px solid #f59f00;padding:.4rem .7rem;margin:.6rem 0}
+.fw-none{color:#2b8a3e;font-weight:600}
+.fw-sevgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:.6rem}
+.fw-sev{border:1px solid var(--fw-line);border-top:4px solid var(--fw-c);border-radius:6px;
+ padding:.5rem .7rem;background:#fff}
+.fw-sev h3{display:flex;justify-content:space-between;text-transform:capitalize}
+.fw-sev ul{margin:0;padding-left:1.1rem}
+.fw-count{color:var(--fw-muted);font-weight:400;white-space:nowrap}
+.fw-badge{display:inline-block;border-radius:999px;padding:0 .55rem;font-size:.8rem;
+ font-weight:600;color:#fff;background:var(--fw-c);vertical-align:.1em}
+.fw-implied{--fw-c:#4a90c2}.fw-mentioned{--fw-c:#b38600}.fw-depicted{--fw-c:#e8590c}
+.fw-graphic{--fw-c:#b3001b}
+.fw-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--fw-line);
+ border-radius:6px;background:#fff;padding:4px}
+.fw-timeline-svg{display:block;width:100%;height:auto}
+.fw-timeline-svg a:focus rect,.fw-timeline-svg a:hover rect{stroke:#000;stroke-width:1.5}
+.fw-warning{border:1px solid var(--fw-line);border-left:4px solid var(--fw-c);border-radius:6px;
+ padding:.7rem .9rem;margin:.8rem 0;background:#fff}
+.fw-evidence{margin:.4rem 0 0;padding-left:1.4rem}
+.fw-evidence li{margin:.35rem 0}
+.fw-passage summary{cursor:pointer;color:#1c5d99}
+.fw-passage summary .fw-loc{color:var(--fw-muted);font-size:.88rem}
+.fw-passage:target{outline:3px solid #ffd43b;outline-offset:3px;border-radius:3px}
+.fw-passage blockquote{margin:.5rem 0;padding:.6rem .8rem;background:var(--fw-soft);
+ border-left:3px solid var(--fw-line);white-space:pre-wrap;overflow-wrap:anywhere}
+.fw-span{background:#fff3bf}
+.fw-passage mark{background:#ffd43b;color:inherit;padding:0 .1em;border-radius:2px}
+.fw-controls{display:flex;gap:.5rem;flex-wrap:wrap}
+.fw-controls button{font:inherit;font-size:.88rem;padding:.3rem .7rem;border-radius:6px;
+ border:1px solid #adb5bd;background:#fff;cursor:pointer}
+.fw-meta dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}
+.fw-meta dt{font-weight:600}.fw-meta dd{margin:0;overflow-wrap:anywhere}
+.fw-tags{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem}
+.fw-tags li{background:var(--fw-soft);border:1px solid var(--fw-line);border-radius:4px;
+ padding:0 .45rem;font-size:.9rem}
+.fw-tags .fw-ok{border-color:#2b8a3e}.fw-tags .fw-miss{border-color:#e8590c;border-style:dashed}
+.fw-summary-text{margin:.3rem 0;padding:.4rem .8rem;border-left:3px solid var(--fw-line);
+ white-space:pre-wrap}
+.fw-meta h3{margin-top:1rem}.fw-audit{padding-left:1.2rem}.fw-audit li{margin:.2rem 0}
+.fw-footer{margin-top:2rem;border-top:1px solid var(--fw-line);padding-top:.5rem}
+@media (max-width:600px){.fw-report{padding:10px}.fw-report h1{font-size:1.35rem}
+ .fw-meta dl{grid-template-columns:1fr}.fw-meta dd{margin-bottom:.4rem}
+ .fw-timeline-svg .fw-row-label{font-size:26px}.fw-timeline-svg .fw-axis,
+ .fw-timeline-svg .fw-legend{font-size:20px}}
+""".strip()
+
+SCRIPT = (
+    "document.querySelectorAll('[data-fw-toggle]').forEach(function(b){b.hidden=false;"
+    "b.addEventListener('click',function(){var open=b.getAttribute('data-fw-toggle')==='show';"
+    "b.closest('.fw-doc').querySelectorAll('details.fw-passage').forEach(function(d){"
+    "d.open=open;});});});"
+)
+#: The policy the page carries: nothing loads from anywhere; only SCRIPT may run.
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    f"script-src 'sha256-{base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()}'"
+)
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _anchor(doc_index: int, warning: Warning, i: int) -> str:
+    return f"fw-{doc_index}-{warning.id}-{i + 1}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _context(report: DocumentReport, e: Evidence) -> str:
+    """The passage in its paragraph: the quoted span marked, the words that triggered it marked."""
+    doc = report.document
+    para = doc.paragraph_at(e.start)
+    lo, hi = (para.start, para.end) if para else (e.start, e.end)
+    lo = max(lo, e.start - CONTEXT_CHARS)
+    hi = min(max(hi, e.end), e.end + CONTEXT_CHARS)
+    if para and lo > para.start:
+        lo = doc.text.find(" ", lo, e.start) + 1 or lo
+    if para and hi < para.end:
+        cut = doc.text.rfind(" ", e.end, hi)
+        hi = cut if cut > 0 else hi
+    ms, me = e.match_start, e.match_end
+    if not (e.start <= ms < me <= e.end):
+        ms = me = e.start
+    text = doc.text
+    return (
+        ("…" if para and lo > para.start else "")
+        + _e(text[lo : e.start])
+        + '<span class="fw-span">'
+        + _e(text[e.start : ms])
+        + (f"<mark>{_e(text[ms:me])}</mark>" if me > ms else "")
+        + _e(text[me : e.end])
+        + "</span>"
+        + _e(text[e.end : hi])
+        + ("…" if para and hi < para.end else "")
+    )
+
+
+def _where(e: Evidence) -> str:
+    named = e.chapter_title and e.chapter_title.lower() != f"chapter {e.chapter}"
+    title = f" “{_e(e.chapter_title)}”" if named else ""
+    para = f", paragraph {e.paragraph}" if e.paragraph else ""
+    return f"chapter {e.chapter}{title}{para} · {e.severity}"
+
+
+def _warning(report: DocumentReport, index: int, w: Warning) -> str:
+    by_chapter: dict[int, list[int]] = {}
+    for loc in warning_locations(report, w):
+        paragraphs = by_chapter.setdefault(loc.chapter, [])
+        if loc.paragraph:
+            paragraphs.append(loc.paragraph)
+    where = "; ".join(
+        f"chapter {c}" + (f", paragraphs {format_ranges(p)}" if p else "")
+        for c, p in sorted(by_chapter.items())
+    )
+    items = "".join(
+        f'<li><details class="fw-passage" id="{_anchor(index, w, i)}"><summary>Show passage '
+        f'<span class="fw-loc">{_where(e)}</span></summary>'
+        f"<blockquote>{_context(report, e)}</blockquote></details></li>"
+        for i, e in enumerate(w.evidence)
+    )
+    more = w.evidence_total - len(w.evidence)
+    return (
+        f'<section class="fw-warning fw-{w.severity}" id="fw-{index}-w-{w.id}">'
+        f'<h3>{_e(w.name)} <span class="fw-badge">{w.severity}</span></h3>'
+        f'<p class="fw-where">{_plural(w.evidence_total, "passage")} · {where} · '
+        f"score {w.score:.2f}</p>"
+        f'<ol class="fw-evidence">{items}</ol>'
+        + (f'<p class="fw-more">+ {_plural(more, "more passage")} not listed</p>' if more else "")
+        + "</section>"
+    )
+
+
+def _summary(report: DocumentReport, index: int) -> str:
+    if not report.warnings:
+        return '<p class="fw-none">No content warnings found.</p>'
+    cards = []
+    for sev in reversed(SEVERITIES):
+        ws = [w for w in report.warnings if w.severity == sev]
+        if not ws:
+            continue
+        items = "".join(
+            f'<li><a href="#fw-{index}-w-{w.id}">{_e(w.name)}</a> '
+            f'<span class="fw-count">ch. {format_ranges(w.chapters)}</span></li>'
+            for w in ws
+        )
+        cards.append(
+            f'<div class="fw-sev fw-{sev}"><h3>{sev} <span class="fw-count">{len(ws)}</span></h3>'
+            f"<ul>{items}</ul></div>"
+        )
+    return f'<div class="fw-sevgrid">{"".join(cards)}</div>'
+
+
+def _tag_list(tags: list[str], classes: dict[str, str] | None = None) -> str:
+    classes = classes or {}
+    items = "".join(
+        f'<li class="{classes[t]}">{_e(t)}</li>' if t in classes else f"<li>{_e(t)}</li>"
+        for t in tags
+    )
+    return f'<ul class="fw-tags">{items}</ul>'
+
+
+def _names(ids: list[str]) -> str:
+    tax = load_taxonomy()
+    return _e(", ".join(tax[i].name for i in ids))
+
+
+def _audit(tags: TagReport) -> str:
+    audit = tags.audit
+    if audit is None:
+        return ""
+    items = [
+        f"<li>✓ <b>{_e(t.tag)}</b>: found {_names(t.found)} (ch. {format_ranges(t.chapters)})</li>"
+        for t in audit.confirmed
+    ]
+    items += [
+        f"<li>? <b>{_e(t.tag)}</b>: tagged, but no {_names(t.categories)} found</li>"
+        for t in audit.not_found
+    ]
+    items += [
+        f"<li>· <b>{_e(t.tag)}</b>: forewarn cannot check {_names(t.categories)} yet</li>"
+        for t in audit.not_checked
+    ]
+    items += [
+        f"<li>! <b>{_e(u.warning.name)}</b> ({u.warning.severity}, ch. "
+        f"{format_ranges(u.chapters)}): found but not tagged"
+        + (f"; suggested tag “{_e(u.suggested_tag)}”" if u.suggested_tag else "")
+        + "</li>"
+        for u in audit.untagged
+    ]
+    notes = [audit.rating_note] if audit.rating_note else []
+    notes += [f"Archive Warning not chosen: {t}" for t in audit.missing_archive_warnings]
+    items += [f"<li>! {_e(n)}</li>" for n in notes]
+    return (
+        f'<h3>Author’s tags and what forewarn found</h3><ul class="fw-audit">{"".join(items)}</ul>'
+    )
+
+
+def _metadata(report: DocumentReport, tags: TagReport) -> str:
+    meta = report.document.metadata
+    status: dict[str, str] = {}
+    if tags.audit:
+        status.update({t.tag: "fw-ok" for t in tags.audit.confirmed})
+        status.update({t.tag: "fw-miss" for t in tags.audit.not_found})
+    rows: list[tuple[str, str]] = []
+    if meta.authors:
+        rows.append(("Authors", _e(", ".join(meta.authors))))
+    if meta.rating:
+        rows.append(("Rating", _e(meta.rating)))
+    for label, values in (
+        ("Archive Warnings", meta.archive_warnings),
+        ("Categories", meta.categories),
+        ("Fandoms", meta.fandoms),
+        ("Relationships", meta.relationships),
+        ("Characters", meta.characters),
+        ("Additional Tags", meta.additional_tags),
+    ):
+        if values:
+            rows.append((label, _tag_list(values, status)))
+    if meta.language:
+        rows.append(("Language", _e(meta.language)))
+    if meta.url:
+        url = _e(meta.url)
+        safe = meta.url.startswith(("https://", "http://"))
+        link = f'<a href="{url}" rel="noopener noreferrer">{url}</a>' if safe else url
+        rows.append(("Source", link))
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    summary = (
+        f'<h3>Summary</h3><blockquote class="fw-summary-text">{_e(meta.summary)}</blockquote>'
+        if meta.summary
+        else ""
+    )
+    if not (body or summary):
+        return ""
+    return (
+        '<section class="fw-meta"><h2>About this story</h2>'
+        + (f"<dl>{body}</dl>" if body else "")
+        + summary
+        + _audit(tags)
+        + "</section>"
+    )
+
+
+def render_document(report: DocumentReport, index: int = 0) -> str:
+    """One story's part of the report (an ``<article>``)."""
+    doc = report.document
+    meta = doc.metadata
+    timeline = build_timeline(report, lambda w, i: _anchor(index, w, i))
+    facts = " · ".join(
+        [
+            _e(report.source),
+            _e(meta.source_format),
+            _plural(doc.word_count, "word"),
+            _plural(len(doc.chapters), "chapter"),
+        ]
+    )
+    notices = "".join(f'<p class="fw-notice">{_e(n)}</p>' for n in doc.notices)
+    byline = f'<p class="fw-byline">by {_e(", ".join(meta.authors))}</p>' if meta.authors else ""
+    warnings = "".join(_warning(report, index, w) for w in report.warnings)
+    details = (
+        '<section class="fw-warnings"><h2>Warnings and evidence</h2>'
+        '<p class="fw-hint">Passages stay hidden until you choose to show them.</p>'
+        '<div class="fw-controls"><button type="button" data-fw-toggle="show" hidden>'
+        'Show all passages</button><button type="button" data-fw-toggle="hide" hidden>'
+        f"Hide all passages</button></div>{warnings}</section>"
+        if report.warnings
+        else ""
+    )
+    return (
+        f'<article class="fw-doc" id="fw-{index}"><header>'
+        f"<h1>{_e(meta.title or report.source)}</h1>{byline}"
+        f'<p class="fw-facts">{facts}</p></header>{notices}'
+        f"<section><h2>Summary</h2>{_summary(report, index)}</section>"
+        '<section class="fw-timeline"><h2>Timeline</h2>'
+        '<p class="fw-hint">Chapters run left to right, one row per warning; taller, darker marks '
+        "are more intense. Select a mark to go to its (hidden) passage.</p>"
+        f'<div class="fw-scroll">{timeline_svg(timeline)}</div></section>'
+        f"{details}{_metadata(report, suggest_tags(report))}</article>"
+    )
+
+
+def render_fragment(report: Report) -> str:
+    """The report's body: every story's article plus a footer (needs STYLE and SCRIPT)."""
+    articles = "".join(render_document(d, i) for i, d in enumerate(report.documents))
+    footer = (
+        f'<p class="fw-footer">forewarn · mode {_e(report.mode)} · detectors '
+        f"{_e(', '.join(report.detectors) or 'none')} · found content is a guide, not a "
+        "guarantee.</p>"
+    )
+    return (
+        f'<div class="fw-report"><p class="fw-brand">forewarn content report</p>'
+        f"{articles}{footer}</div>"
+    )
+
+
+def page_title(report: Report) -> str:
+    titles = [d.document.metadata.title or d.source for d in report.documents]
+    if len(titles) == 1:
+        return f"Content warnings: {titles[0]}"
+    return f"Content warnings: {len(titles)} stories"
+
+
+def render_html(report: Report) -> str:
+    """The whole self-contained HTML page for ``report``."""
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta name="generator" content="forewarn">'
+        f"<title>{_e(page_title(report))}</title>"
+        f"<style>{STYLE}</style></head>\n<body>{render_fragment(report)}"
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )

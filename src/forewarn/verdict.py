@@ -1,0 +1,165 @@
+"""A reader's verdict: does a story hold what they avoid, where, and which chapters are safe.
+
+Spoiler-free by construction: the verdict names categories, severities, chapters and paragraph
+numbers; quotes appear only in ``to_dict(spoilers=True)`` and the ``--spoilers`` renderers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from forewarn.locations import Location, chapters_phrase, ranges, warning_locations
+from forewarn.profile import AvoidList
+from forewarn.report import DocumentReport, Evidence, Warning
+from forewarn.taxonomy import load_taxonomy, severity_rank
+
+
+def category_label(category: str, severity: str) -> str:
+    """``"suicide (attempt, depicted)"``: a child named after its parent reads as a qualifier."""
+    tax = load_taxonomy()
+    cat = tax[category]
+    name = cat.name.lower()
+    if cat.parent:
+        parent = tax[cat.parent].name.lower()
+        if name.startswith(parent + " "):
+            qualifier = name[len(parent) :].strip(" ()")
+            return f"{parent} ({qualifier}, {severity})"
+    return f"{name} ({severity})"
+
+
+@dataclass
+class Hit:
+    """A warning the avoid-list catches: its passages at or above the reader's threshold."""
+
+    warning: Warning
+    rule: str
+    threshold: str
+    locations: list[Location]
+
+    @property
+    def severity(self) -> str:
+        return max((loc.severity for loc in self.locations), key=severity_rank)
+
+    @property
+    def chapters(self) -> list[int]:
+        return sorted({loc.chapter for loc in self.locations})
+
+    @property
+    def label(self) -> str:
+        return category_label(self.warning.id, self.severity)
+
+    def phrase(self) -> str:
+        """``"suicide (attempt, depicted) in chapter 3"``."""
+        return f"{self.label} in {chapters_phrase(self.chapters)}"
+
+    def evidence(self) -> list[Evidence]:
+        """The listed quotes behind this hit (only for --spoilers)."""
+        return [
+            self.warning.evidence[loc.evidence]
+            for loc in self.locations
+            if loc.evidence is not None
+        ]
+
+    def to_dict(self, spoilers: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "category": self.warning.id,
+            "name": self.warning.name,
+            "label": self.label,
+            "severity": self.severity,
+            "avoided_by": {"category": self.rule, "from": self.threshold},
+            "chapters": self.chapters,
+            "passages": len(self.locations),
+        }
+        if spoilers:
+            out["evidence"] = [e.to_dict() for e in self.evidence()]
+        return out
+
+
+@dataclass
+class ChapterSkip:
+    """A chapter holding avoided content: the paragraph ranges to skip and what they hold."""
+
+    chapter: int
+    title: str | None
+    paragraphs: list[tuple[int, int]]
+    categories: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chapter": self.chapter,
+            "title": self.title,
+            "paragraphs": [list(r) for r in self.paragraphs],
+            "categories": list(self.categories),
+        }
+
+
+@dataclass
+class Verdict:
+    """The answer for one story: safe, or which avoided content is where."""
+
+    report: DocumentReport
+    avoid: AvoidList
+    hits: list[Hit]
+
+    @property
+    def safe(self) -> bool:
+        return not self.hits
+
+    def summary(self) -> str:
+        """``"safe"`` or ``"contains: suicide (attempt, depicted) in chapter 3; …"``."""
+        if self.safe:
+            return "safe"
+        return "contains: " + "; ".join(h.phrase() for h in self.hits)
+
+    def skips(self) -> list[ChapterSkip]:
+        """Flagged chapters in reading order, each with the paragraph ranges to skip."""
+        by_chapter: dict[int, tuple[list[int], list[str]]] = {}
+        for hit in self.hits:
+            for loc in hit.locations:
+                paragraphs, cats = by_chapter.setdefault(loc.chapter, ([], []))
+                if loc.paragraph:
+                    paragraphs.append(loc.paragraph)
+                if hit.warning.id not in cats:
+                    cats.append(hit.warning.id)
+        chapters = {c.number: c for c in self.report.document.chapters}
+        return [
+            ChapterSkip(n, chapters[n].title if n in chapters else None, ranges(p), cats)
+            for n, (p, cats) in sorted(by_chapter.items())
+        ]
+
+    def safe_chapters(self) -> list[int]:
+        """Chapters free of everything on the avoid-list."""
+        flagged = {loc.chapter for hit in self.hits for loc in hit.locations}
+        return [c.number for c in self.report.document.chapters if c.number not in flagged]
+
+    def to_dict(self, spoilers: bool = False) -> dict[str, Any]:
+        meta = self.report.document.metadata
+        return {
+            "source": self.report.source,
+            "title": meta.title,
+            "safe": self.safe,
+            "summary": self.summary(),
+            "chapters": len(self.report.document.chapters),
+            "hits": [h.to_dict(spoilers) for h in self.hits],
+            "skip": [s.to_dict() for s in self.skips()],
+            "safe_chapters": self.safe_chapters(),
+        }
+
+
+def judge(report: DocumentReport, avoid: AvoidList) -> Verdict:
+    """Check one scanned story against ``avoid`` (parents cover their children)."""
+    thresholds = avoid.thresholds()
+    hits: list[Hit] = []
+    for warning in report.warnings:
+        if warning.id not in thresholds:
+            continue
+        threshold, rule = thresholds[warning.id]
+        locations = [
+            loc
+            for loc in warning_locations(report, warning)
+            if severity_rank(loc.severity) >= severity_rank(threshold)
+        ]
+        if locations:
+            hits.append(Hit(warning, rule, threshold, locations))
+    return Verdict(report, avoid, hits)
