@@ -4,20 +4,35 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench fuzz clean sysdeps models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,train,spark,plot,serve,serve-test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/forewarn scan examples/founding-story.txt
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+# Debian packages the tests drive for real: calibre (calibredb), a JDK for Spark and Chromium
+# for the web page (Playwright drives /usr/bin/chromium; it never downloads a browser).
+# Installed only when missing; apt-get update runs once; sudo only when not root.
+sysdeps:
+	@missing=""; \
+	command -v calibredb >/dev/null 2>&1 || missing="$$missing calibre"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing system packages:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: $(STAMP) sysdeps
+	$(BIN)/ruff check src tests fuzz benchmarks
+	$(BIN)/ruff format --check src tests fuzz benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -27,6 +42,24 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Stage timings and peak RSS on ../shared/texts, written to docs/BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench
+
+# Coverage-guided fuzzing of every reader and the scanner (fuzz/README.md): two at a time.
+fuzz: $(STAMP)
+	fuzz/campaign.sh "text html epub" "markdown ao3 scan" -max_total_time=$${FUZZ_SECONDS:-300}
+
+# Rebuild the shipped encoder artifacts (src/forewarn/data/models, models/build.py) offline in
+# their own venv. torch goes in first, alone, and constraints.txt keeps anything from replacing it.
+MVENV := .venv-models
+models:
+	test -x $(MVENV)/bin/python || $(PYTHON) -m venv $(MVENV)
+	$(MVENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MVENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(MVENV)/bin/python -m pip install --quiet -c models/constraints.txt -r models/requirements.txt
+	$(MVENV)/bin/python models/build.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

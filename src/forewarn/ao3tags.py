@@ -20,6 +20,8 @@ from forewarn.report import DocumentReport, Evidence, Warning
 from forewarn.taxonomy import SEVERITIES, Category, load_taxonomy, severity_rank
 from forewarn.verdict import category_label
 
+#: Version of the ``forewarn tags --format json`` output (schema/tags.schema.json).
+TAGS_VERSION = "1.0"
 #: Evidence quotes listed per found-but-untagged category.
 AUDIT_EVIDENCE = 2
 
@@ -206,6 +208,7 @@ class TagCheck:
     categories: list[str]
     found: list[str] = field(default_factory=list)
     chapters: list[int] = field(default_factory=list)
+    below_warning_level: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +216,7 @@ class TagCheck:
             "categories": self.categories,
             "found": self.found,
             "chapters": self.chapters,
+            "below_warning_level": self.below_warning_level,
         }
 
 
@@ -283,6 +287,8 @@ def audit_tags(report: DocumentReport, suggested_warnings: list[Suggestion]) -> 
     if not (meta.rating or meta.archive_warnings or meta.additional_tags):
         return None
     checked = {w.id for w in report.candidates} | {w.id for w in report.warnings}
+    archive = {_norm(t) for t in ao3.archive_warnings}
+    warned = {_norm(s.tag): set(s.categories) for s in suggested_warnings}
     confirmed, not_found, not_checked, other = [], [], [], []
     covered: set[str] = set()
     for tag in dict.fromkeys([*meta.archive_warnings, *meta.additional_tags]):
@@ -293,7 +299,13 @@ def audit_tags(report: DocumentReport, suggested_warnings: list[Suggestion]) -> 
             continue
         check = TagCheck(tag, categories)
         for w in report.warnings:
-            if any(_covers(c, w.id) for c in categories):
+            # An Archive Warning holds only where forewarn suggests it too (a death that is
+            # merely mentioned does not confirm "Major Character Death").
+            if not any(_covers(c, w.id) for c in categories):
+                continue
+            if _norm(tag) in archive and w.id not in warned.get(_norm(tag), ()):
+                check.below_warning_level.append(category_label(w.id, w.severity))
+            else:
                 check.found.append(w.id)
                 covered.add(w.id)
                 check.chapters = sorted(
@@ -351,6 +363,7 @@ class TagReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "version": TAGS_VERSION,
             "source": self.report.source,
             "title": self.report.document.metadata.title,
             "rating": {"tag": self.rating.tag, "reasons": self.rating.reasons},

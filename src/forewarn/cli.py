@@ -14,7 +14,9 @@ from rich.console import Console
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.evaluation.command import eval_app
+from forewarn.reader_commands import CheckFormat, TagsFormat, profile_app
 from forewarn.readers import iter_story_files, read_path
+from forewarn.render.safe import terminal_safe
 from forewarn.report import SCHEMA_VERSION, Report
 from forewarn.taxonomy import load_taxonomy
 
@@ -27,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(eval_app, name="eval")
+app.add_typer(profile_app, name="profile")
 err = Console(stderr=True, highlight=False)
 
 
@@ -34,11 +37,17 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     jsonl = "jsonl"
+    html = "html"
 
 
 def fail(message: str) -> None:
-    """One line on stderr: what failed and why."""
-    err.print(f"forewarn: error: {message}", markup=False, soft_wrap=True)
+    """One line on stderr: what failed and why (file names and story text made terminal-safe)."""
+    err.print(f"forewarn: error: {terminal_safe(message)}", markup=False, soft_wrap=True)
+
+
+FastOption = Annotated[bool, typer.Option("--fast", help="Cheap screening only.")]
+ThoroughOption = Annotated[bool, typer.Option("--thorough", help="Run every stage everywhere.")]
+WorkersOption = Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")]
 
 
 def _mode(fast: bool, thorough: bool) -> str:
@@ -65,14 +74,16 @@ def scan(
         list[str] | None, typer.Argument(help="Story files or folders; - reads stdin.")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the json or html report to this file."),
+    ] = None,
     passages: Annotated[
         Path | None,
         typer.Option(help='Score JSONL passages {"id", "text"}; writes one line per passage.'),
     ] = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Cheap screening only.")] = False,
-    thorough: Annotated[
-        bool, typer.Option("--thorough", help="Run every stage everywhere.")
-    ] = False,
+    fast: FastOption = False,
+    thorough: ThoroughOption = False,
 ) -> None:
     """Report the sensitive content in stories, with evidence and where it is."""
     mode = _mode(fast, thorough)
@@ -82,8 +93,10 @@ def scan(
         raise typer.Exit(_scan_passages(passages, mode))
     if not paths:
         raise typer.BadParameter("give at least one story file or folder (or - for stdin)")
+    if output is not None and fmt not in (Format.json, Format.html):
+        raise typer.BadParameter("--output works with --format json or html")
     from forewarn.detectors import build_pipeline
-    from forewarn.scanner import scan_document
+    from forewarn.render.terminal import scan_with_progress
 
     pipeline = build_pipeline(mode)
     files = _expand(paths)
@@ -92,7 +105,7 @@ def scan(
     console = Console(highlight=False)
     for name in files:
         try:
-            doc_report = scan_document(read_path(name), pipeline)
+            doc_report = scan_with_progress(read_path(name), pipeline, err)
         except InputError as exc:
             fail(str(exc))
             failures.append(str(exc))
@@ -112,8 +125,14 @@ def scan(
             sys.stdout.flush()
         else:
             reports.append(doc_report)
-    if fmt is Format.json:
-        sys.stdout.write(Report(reports, mode=mode, detectors=pipeline.names).to_json() + "\n")
+    if fmt in (Format.json, Format.html) and (reports or not failures):
+        from forewarn.reader_commands import write_output
+        from forewarn.render.html import render_html
+
+        full = Report(reports, mode=mode, detectors=pipeline.names)
+        rendered = full.to_json() + "\n" if fmt is Format.json else render_html(full)
+        if write_output(rendered, output):
+            raise typer.Exit(EXIT_INPUT)
     if not files:
         fail(f"no supported story files in {', '.join(paths)}")
         raise typer.Exit(EXIT_INPUT)
@@ -151,7 +170,8 @@ def text(
     except InputError as exc:
         fail(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
-    sys.stdout.write(doc.text)
+    # Exact text for pipes and files; control sequences shown escaped on a terminal.
+    sys.stdout.write(terminal_safe(doc.text) if sys.stdout.isatty() else doc.text)
 
 
 @app.command()
@@ -168,6 +188,152 @@ def taxonomy(
     for c in tax:
         indent = "  " * len(tax.ancestors(c.id))
         console.print(f"{indent}[bold]{c.id}[/bold]  {c.name}", soft_wrap=True)
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str], typer.Argument(help='Files, folders, or JSONL of {"id","text"}/{"id","path"}.')
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The JSONL results journal.")],
+    parquet: Annotated[
+        Path | None, typer.Option(help="Also write a Parquet table of the results.")
+    ] = None,
+    workers: WorkersOption = None,
+    engine: Annotated[Engine, typer.Option(help="local processes or Spark.")] = Engine.local,
+    master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[*]",
+    conf: Annotated[
+        list[str] | None, typer.Option(help="Spark setting KEY=VALUE (repeatable).")
+    ] = None,
+    retry_errors: Annotated[
+        bool, typer.Option("--retry-errors", help="Rescan works recorded as errors.")
+    ] = False,
+    fast: FastOption = False,
+    thorough: ThoroughOption = False,
+) -> None:
+    """Scan many works into a resumable JSONL journal (re-run to resume after a crash)."""
+    from forewarn.batch.command import batch_command, parse_conf
+
+    try:
+        spark_conf = parse_conf(conf or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    raise typer.Exit(
+        batch_command(
+            inputs,
+            str(out),
+            parquet=str(parquet) if parquet else None,
+            workers=workers,
+            mode=_mode(fast, thorough),
+            engine=engine.value,
+            master=master,
+            conf=spark_conf,
+            retry_errors=retry_errors,
+        )
+    )
+
+
+@app.command()
+def calibre(
+    library: Annotated[str, typer.Argument(help="The Calibre library folder.")],
+    prefix: Annotated[str, typer.Option(help="Prefix of the tags forewarn manages.")] = "cw:",
+    column: Annotated[
+        str | None, typer.Option(help="Write to this custom column instead of Tags.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the changes, write nothing.")
+    ] = False,
+    workers: WorkersOption = None,
+    fast: FastOption = False,
+    thorough: ThoroughOption = False,
+) -> None:
+    """Scan a Calibre library and tag its books with their warnings (e.g. cw:suicide)."""
+    import os
+
+    from forewarn.calibre import calibre_command
+
+    if not prefix and not column:
+        raise typer.BadParameter("--prefix must not be empty when writing Tags")
+    raise typer.Exit(
+        calibre_command(
+            library,
+            prefix,
+            column,
+            dry_run=dry_run,
+            mode=_mode(fast, thorough),
+            workers=workers or os.cpu_count() or 1,
+        )
+    )
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Story files or folders; - reads stdin.")],
+    avoid: Annotated[
+        str | None,
+        typer.Option(
+            "--avoid",
+            "-a",
+            help="Categories to avoid, comma-separated; CATEGORY:SEVERITY avoids it from that "
+            "severity up (e.g. suicide,violence:graphic). Default: your profile.",
+        ),
+    ] = None,
+    spoilers: Annotated[
+        bool, typer.Option("--spoilers", help="Also show the passages (quotes).")
+    ] = False,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+    fast: FastOption = False,
+    thorough: ThoroughOption = False,
+) -> None:
+    """Is a story safe for you? Spoiler-free verdict; exit 3 if it holds what you avoid."""
+    from forewarn.reader_commands import check_command
+
+    raise typer.Exit(check_command(paths, avoid, spoilers, fmt, _mode(fast, thorough)))
+
+
+@app.command()
+def tags(
+    path: Annotated[str, typer.Argument(help="A story file, or - for stdin.")],
+    fmt: Annotated[TagsFormat, typer.Option("--format", "-f")] = TagsFormat.text,
+    fast: FastOption = False,
+    thorough: ThoroughOption = False,
+) -> None:
+    """Suggest AO3 warnings, tags and rating, and audit the author's own tags."""
+    from forewarn.reader_commands import tags_command
+
+    raise typer.Exit(tags_command(path, fmt, _mode(fast, thorough)))
+
+
+@app.command()
+def plot(
+    path: Annotated[str, typer.Argument(help="A story file, or - for stdin.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="timeline.svg or .png")],
+    fast: FastOption = False,
+    thorough: ThoroughOption = False,
+) -> None:
+    """Draw the story's timeline of warnings as an SVG or PNG picture."""
+    from forewarn.reader_commands import plot_command
+
+    raise typer.Exit(plot_command(path, output, _mode(fast, thorough)))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (/v1/…) and the web page (/). Limits: FOREWARN_SERVE_* variables
+    (MAX_UPLOAD_MB, CONCURRENCY, QUEUE, MAX_JOBS, KEEP_JOBS, JOB_TTL_SECONDS, SCAN_SECONDS)."""
+    from forewarn.server.command import serve_command
+
+    raise typer.Exit(serve_command(host, port))
 
 
 def main() -> None:

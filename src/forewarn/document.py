@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from forewarn.findings import Finding
+    from forewarn.limits import Deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,8 @@ class Document:
         self.notices: list[str] = []
         self.language_supported = True
         self._sentences: list[Span] | None = None
+        #: The time budget of this work (set by readers); stages check it between steps.
+        self.deadline: Deadline | None = None
 
     # -- navigation -----------------------------------------------------------------------------
     def chapter_at(self, offset: int) -> Chapter:

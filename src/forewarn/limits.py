@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
+
+from forewarn.errors import InputError
 
 MB = 1024 * 1024
 
@@ -20,11 +23,35 @@ class Limits:
     max_input_bytes: int = 50 * MB
     max_decompressed_bytes: int = 200 * MB
     max_archive_members: int = 10_000
+    max_seconds: int = 900
 
     @classmethod
     def from_env(cls) -> Limits:
-        """Defaults, overridden by FOREWARN_MAX_INPUT_MB / FOREWARN_MAX_DECOMPRESSED_MB."""
+        """Defaults, overridden by FOREWARN_MAX_INPUT_MB / _DECOMPRESSED_MB / _SECONDS."""
         return cls(
             max_input_bytes=_env_int("FOREWARN_MAX_INPUT_MB", 50) * MB,
             max_decompressed_bytes=_env_int("FOREWARN_MAX_DECOMPRESSED_MB", 200) * MB,
+            max_seconds=_env_int("FOREWARN_MAX_SECONDS", 900),
         )
+
+
+class Deadline:
+    """The time budget of one work: ``check`` between stages raises once it is spent."""
+
+    def __init__(self, source: str, seconds: float) -> None:
+        self.source = source
+        self.seconds = seconds
+        self.expires = time.monotonic() + seconds
+
+    @classmethod
+    def start(cls, source: str, limits: Limits) -> Deadline:
+        return cls(source, limits.max_seconds)
+
+    def check(self) -> None:
+        """Raise InputError if the work has run past its budget (a cheap clock read otherwise)."""
+        if time.monotonic() > self.expires:
+            raise InputError(
+                self.source,
+                f"took longer than {self.seconds:g} s to scan (the limit; raise it with "
+                "FOREWARN_MAX_SECONDS)",
+            )

@@ -66,7 +66,12 @@ def format_ranges(numbers: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges(numbers))
 
 
+def numbered(word: str, numbers: list[int]) -> str:
+    """``("paragraph", [3])`` -> ``"paragraph 3"``; ``[1, 2, 5]`` -> ``"paragraphs 1–2, 5"``."""
+    unique = sorted(set(numbers))
+    return f"{word}{'' if len(unique) == 1 else 's'} {format_ranges(unique)}"
+
+
 def chapters_phrase(numbers: list[int]) -> str:
     """``[3]`` -> ``"chapter 3"``; ``[1, 2, 5]`` -> ``"chapters 1–2, 5"``."""
-    unique = sorted(set(numbers))
-    return ("chapter " if len(unique) == 1 else "chapters ") + format_ranges(unique)
+    return numbered("chapter", numbers)

@@ -9,6 +9,7 @@ from typing import IO
 
 from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.document import Document
+from forewarn.limits import Deadline, Limits
 from forewarn.readers import read_path, read_stream
 from forewarn.readers.text import document_from_text, normalise_newlines
 from forewarn.report import DocumentReport, Report, aggregate
@@ -18,6 +19,8 @@ def scan_document(doc: Document, pipeline: Pipeline | None = None) -> DocumentRe
     """Run the detectors over ``doc`` and aggregate what they found."""
     pipeline = pipeline or build_pipeline()
     pipeline(doc)
+    if doc.deadline is not None:
+        doc.deadline.check()
     present, scored = aggregate(doc, pipeline.categories())
     return DocumentReport(source=doc.source, document=doc, warnings=present, candidates=scored)
 
@@ -26,7 +29,9 @@ def text_document(text: str, source: str = "<text>") -> Document:
     """A Document from a Python string, exactly as the plain-text reader would build it."""
     from forewarn.language import annotate_language
 
+    deadline = Deadline.start(source, Limits.from_env())
     doc = document_from_text(normalise_newlines(text.lstrip("\ufeff")), source)
+    doc.deadline = deadline
     annotate_language(doc)
     return doc
 

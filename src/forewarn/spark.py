@@ -8,7 +8,9 @@ ever reaches the driver. Needs ``pip install 'forewarn[spark]'`` and Java 17 or 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ from forewarn.batch.inputs import Work
 from forewarn.batch.record import COLUMNS, RECORD_KEYS, WARNING_FIELDS, table_row
 from forewarn.batch.runner import Job, Record, run_work
 from forewarn.detectors import Pipeline, build_pipeline
+from forewarn.detectors.base import MODES
 from forewarn.version import model_version
 
 if TYPE_CHECKING:
@@ -41,9 +44,9 @@ def result_ddl() -> str:
 
 
 @cache
-def _executor_state(mode: str) -> tuple[Pipeline, str]:
+def _pipeline(mode: str) -> Pipeline:
     """Built once per executor Python worker (Spark reuses workers across tasks)."""
-    return build_pipeline(mode), model_version(mode)
+    return build_pipeline(mode)
 
 
 def _value(row: dict[str, Any], key: str) -> Any:
@@ -69,10 +72,12 @@ def _row_job(row: dict[str, Any]) -> Job:
     return work, _value(row, "done_sha256")
 
 
-def _scan_batches(batches: Iterator[pd.DataFrame], mode: str) -> Iterator[pd.DataFrame]:
+def _scan_batches(
+    batches: Iterable[pd.DataFrame], mode: str, version: str
+) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
-    pipeline, version = _executor_state(mode)
+    pipeline = _pipeline(mode)
     for batch in batches:
         out: list[dict[str, Any]] = []
         for row in batch.to_dict("records"):
@@ -89,12 +94,14 @@ def scan_dataframe(df: DataFrame, mode: str = "default") -> DataFrame:
     ``result`` holds the batch record: id, source, sha256, model_version, status, error,
     report (the JSON report as a string) and warnings (id, severity, score, evidence_total).
     """
-    build_pipeline(mode)  # fail fast on a bad mode, on the driver
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    version = model_version(mode)  # on the driver: every executor stamps the same version
     wanted = [c for c in df.columns if c in (*INPUT_COLUMNS, "done_sha256")]
     if "id" not in wanted:
         raise ValueError("the DataFrame needs an 'id' column")
     return df.select(*wanted).mapInPandas(
-        lambda batches: _scan_batches(batches, mode), schema=result_ddl()
+        lambda batches: _scan_batches(batches, mode, version), schema=result_ddl()
     )
 
 
@@ -123,6 +130,8 @@ def session(master: str, conf: dict[str, str] | None = None) -> SparkSession:
     """A SparkSession for ``forewarn batch --engine spark``; small Arrow batches (works are big)."""
     from pyspark.sql import SparkSession
 
+    if master.startswith("local"):  # executors run this very Python, which has forewarn
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(master)
         .appName("forewarn batch")
@@ -131,7 +140,9 @@ def session(master: str, conf: dict[str, str] | None = None) -> SparkSession:
     )
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")  # batch errors are reported per work, not logged
+    return spark
 
 
 class SparkEngine:

@@ -14,6 +14,9 @@ from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport, Evidence, Warning
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
+#: Version of the ``forewarn check --format json`` output (schema/check.schema.json).
+CHECK_VERSION = "1.0"
+
 
 def category_label(category: str, severity: str) -> str:
     """``"suicide (attempt, depicted)"``: a child named after its parent reads as a qualifier."""
@@ -103,11 +106,20 @@ class Verdict:
     hits: list[Hit]
 
     @property
+    def checked(self) -> bool:
+        """False when the detectors could not run (e.g. an unsupported language)."""
+        return self.report.document.language_supported
+
+    @property
     def safe(self) -> bool:
-        return not self.hits
+        return self.checked and not self.hits
 
     def summary(self) -> str:
-        """``"safe"`` or ``"contains: suicide (attempt, depicted) in chapter 3; …"``."""
+        """``"safe"``, ``"contains: suicide (attempt, depicted) in chapter 3; …"`` or
+        ``"not checked: …"`` (never "safe" for a story forewarn could not read)."""
+        if not self.checked:
+            reason = "; ".join(self.report.document.notices) or "the detectors could not run"
+            return f"not checked: {reason}"
         if self.safe:
             return "safe"
         return "contains: " + "; ".join(h.phrase() for h in self.hits)
@@ -139,6 +151,7 @@ class Verdict:
             "source": self.report.source,
             "title": meta.title,
             "safe": self.safe,
+            "checked": self.checked,
             "summary": self.summary(),
             "chapters": len(self.report.document.chapters),
             "hits": [h.to_dict(spoilers) for h in self.hits],
@@ -163,3 +176,14 @@ def judge(report: DocumentReport, avoid: AvoidList) -> Verdict:
         if locations:
             hits.append(Hit(warning, rule, threshold, locations))
     return Verdict(report, avoid, hits)
+
+
+def check_to_dict(
+    avoid: AvoidList, verdicts: list[Verdict], spoilers: bool = False
+) -> dict[str, Any]:
+    """The ``forewarn check --format json`` document: the avoid-list and one verdict per story."""
+    return {
+        "version": CHECK_VERSION,
+        "avoid": avoid.to_dict(),
+        "verdicts": [v.to_dict(spoilers) for v in verdicts],
+    }

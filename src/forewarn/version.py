@@ -12,8 +12,20 @@ from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 
-#: Files that are code, not data; everything else shipped in the package is fingerprinted.
-_CODE_SUFFIXES = (".py", ".pyc", ".pyi", ".typed")
+#: Data files (lexicons, taxonomy, schemas, model arrays) anywhere in the package; code and
+#: stray files are left out, so a source tree and an installed wheel fingerprint alike.
+_DATA_SUFFIXES = (
+    ".toml",
+    ".json",
+    ".txt",
+    ".tsv",
+    ".csv",
+    ".npz",
+    ".npy",
+    ".bin",
+    ".safetensors",
+    ".onnx",
+)
 
 
 def _data_files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
@@ -23,7 +35,7 @@ def _data_files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traver
         if entry.is_dir():
             if entry.name != "__pycache__":
                 out.extend(_data_files(entry, name + "/"))
-        elif not entry.name.endswith(_CODE_SUFFIXES):
+        elif entry.name.endswith(_DATA_SUFFIXES):
             out.append((name, entry))
     return out
 

@@ -21,7 +21,10 @@ def arrow_schema() -> Any:
     scalar = {"string": pa.string(), "double": pa.float64(), "int": pa.int32()}
     warning = pa.struct([(name, scalar[kind]) for name, kind in WARNING_FIELDS])
     return pa.schema(
-        [(name, pa.list_(warning) if kind == "warnings" else scalar[kind]) for name, kind in COLUMNS]
+        [
+            (name, pa.list_(warning) if kind == "warnings" else scalar[kind])
+            for name, kind in COLUMNS
+        ]
     )
 
 

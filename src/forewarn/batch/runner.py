@@ -93,21 +93,26 @@ def run_work(work: Work, done_sha: str | None, pipeline: Pipeline, version: str)
 _WORKER: tuple[Pipeline, str] | None = None
 
 
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this worker if the batch process dies (even by SIGKILL)."""
+def _die_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this worker when the batch process dies (even by SIGKILL).
+
+    Orphaned workers would otherwise wait forever on a queue whose writer they hold too.
+    """
     try:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
 
 
-def _init_worker(mode: str) -> None:
+def _init_worker(mode: str, version: str, parent: int) -> None:
     global _WORKER
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and shuts down
-    _die_with_parent()
-    _WORKER = (build_pipeline(mode), model_version(mode))
+    _WORKER = (build_pipeline(mode), version)
 
 
 def _run_task(task: Job) -> Record | None:
@@ -116,8 +121,12 @@ def _run_task(task: Job) -> Record | None:
 
 
 def _pool(workers: int, mode: str) -> ProcessPoolExecutor:
+    """Workers stamp records with the parent's model version, so one run is consistent."""
     return ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(mode,)
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(mode, model_version(mode), os.getpid()),
     )
 
 
@@ -237,7 +246,9 @@ def run_batch(
             TextColumn("ETA"),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=console, transient=True) as progress:
+        with Progress(
+            *columns, console=console, transient=True, disable=not console.is_terminal
+        ) as progress:
             bar = progress.add_task("scanning", total=len(tasks))
             for _work, record in (engine or scan_tasks)(tasks, mode, workers):
                 if record is None:

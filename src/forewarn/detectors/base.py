@@ -49,6 +49,8 @@ class Pipeline:
         if not doc.language_supported:
             return doc
         for detector in self.detectors:
+            if doc.deadline is not None:
+                doc.deadline.check()
             doc.findings.extend(detector(doc))
         return doc
 

@@ -13,7 +13,7 @@ from forewarn.evaluation.protocol import EvalResult, Outcome
 METRICS: tuple[str, ...] = ("accuracy", "f1", "precision", "recall")
 #: The summary rows after the per-warning ones: all sampled passages pooled, and the
 #: unweighted mean of the per-warning scores (what the paper's 20 + 20 samples amount to).
-POOLED, MEAN = "all (pooled)", "mean of warnings"
+POOLED, MEAN = "all (pooled)", "macro mean"
 
 
 @dataclass(frozen=True)

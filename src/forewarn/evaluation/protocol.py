@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ class EvalResult:
     outcomes: dict[str, list[Outcome]]
     notes: dict[str, list[str]] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # fit + predict, all folds
 
 
 def _text_key(text: str) -> str:
@@ -174,6 +176,7 @@ def evaluate(
     outcomes: dict[str, list[Outcome]] = {name: [] for name in systems}
     notes: dict[str, list[str]] = {}
     descriptions: dict[str, str] = {}
+    seconds = dict.fromkeys(systems, 0.0)
     for seed in protocol.seeds:
         folds = assign_folds(passages, protocol.folds, seed)
         for fold in range(protocol.folds):
@@ -185,9 +188,11 @@ def evaluate(
             for name, factory in systems.items():
                 if progress:
                     progress(f"seed {seed}, fold {fold + 1}/{protocol.folds}: {name}")
+                started = time.perf_counter()
                 system = factory()
                 system.fit(list(train))
                 scores = _checked_scores(name, system.predict(list(hidden)), test)
+                seconds[name] += time.perf_counter() - started
                 outcomes[name].extend(
                     Outcome(seed, fold, p.example_id, p.warning, p.label, s)
                     for p, s in zip(test, scores, strict=True)
@@ -202,4 +207,5 @@ def evaluate(
         outcomes=outcomes,
         notes=notes,
         descriptions=descriptions,
+        seconds=seconds,
     )

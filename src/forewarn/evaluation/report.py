@@ -54,6 +54,8 @@ def print_tables(result: EvalResult, passages: int, console: Console) -> None:
     for name, notes in result.notes.items():
         for note in notes:
             console.print(f"note ({name}): {note}", soft_wrap=True, markup=False)
+    timing = ", ".join(f"{name} {s:.1f} s" for name, s in result.seconds.items())
+    console.print(f"time to fit and predict, all folds and seeds: {timing}", soft_wrap=True)
 
 
 def to_dict(result: EvalResult, data: dict[str, Any], command: str | None = None) -> dict[str, Any]:
@@ -78,6 +80,7 @@ def to_dict(result: EvalResult, data: dict[str, Any], command: str | None = None
             name: {
                 "description": result.descriptions.get(name, ""),
                 "notes": result.notes.get(name, []),
+                "seconds": round(result.seconds.get(name, 0.0), 3),
                 "rows": {
                     row: {m: stats[m].to_dict() for m in METRICS} for row, stats in rows.items()
                 },

@@ -110,9 +110,9 @@ class PipelineSystem:
         targets = {
             w: tax.expand(cid) & covered for w, cid in warning_categories(warnings, tax).items()
         }
-        uncovered = [w for w in warnings if not targets[w]]
-        if uncovered:
-            self.notes = [f"no detector covers {', '.join(uncovered)}: always negative there"]
+        self.notes = [
+            f"{w}: no detector covers it (always negative)" for w in warnings if not targets[w]
+        ]
         lines = (json.dumps({"id": p.example_id, "text": p.text}) for p in passages)
         present = [
             {w["id"] for w in result["warnings"] if w["present"]}
@@ -143,12 +143,16 @@ class TfidfSystem:
     Vocabulary, IDF weights and classifier are fitted on that warning's training passages;
     class weights are balanced because test samples are balanced (the decision threshold
     stays at 0.5). A warning whose training passages hold one class predicts that class.
+    ``pooled``: also learn from the weak labels of ``evaluation.pooling`` (training folds only).
     """
 
-    description = "TF-IDF (1-2 grams) + logistic regression per warning, training folds only"
-
-    def __init__(self, c: float = 1.0) -> None:
+    def __init__(self, c: float = 1.0, pooled: bool = False) -> None:
         self.c = c
+        self.pooled = pooled
+        self.description = (
+            "TF-IDF (1-2 grams) + logistic regression per warning, training folds only"
+            + (", plus weak labels pooled across warnings" if pooled else "")
+        )
         self.models: dict[str, Any] = {}
         self.vectorizers: dict[str, Any] = {}
         self.constant: dict[str, float] = {}
@@ -162,9 +166,19 @@ class TfidfSystem:
             raise MissingDependency(
                 "the tfidf baseline needs scikit-learn: pip install 'forewarn[train]'"
             ) from None
+        from forewarn.evaluation.pooling import WeakExample, pool
+
+        examples = (
+            pool(passages)
+            if self.pooled
+            else [
+                WeakExample(p.text, p.warning, p.label, 1.0, "annotated", p.example_id, p.work_id)
+                for p in passages
+            ]
+        )
         for warning in sorted({p.warning for p in passages}):
-            own = [p for p in passages if p.warning == warning]
-            labels = [int(p.label) for p in own]
+            own = [e for e in examples if e.warning == warning]
+            labels = [int(e.label) for e in own]
             if len(set(labels)) < 2:
                 self.constant[warning] = float(labels[0])
                 self.notes.append(
@@ -172,9 +186,9 @@ class TfidfSystem:
                 )
                 continue
             vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2)
-            features = vectorizer.fit_transform([p.text for p in own])
+            features = vectorizer.fit_transform([e.text for e in own])
             model = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
-            model.fit(features, labels)
+            model.fit(features, labels, sample_weight=[e.weight for e in own])
             self.vectorizers[warning], self.models[warning] = vectorizer, model
 
     def predict(self, passages: Sequence[Passage]) -> Predictions:
@@ -199,6 +213,11 @@ register_system(
 )
 register_system(
     "tfidf", TfidfSystem, default=True, description="TF-IDF + logistic regression per warning"
+)
+register_system(
+    "tfidf-pooled",
+    lambda: TfidfSystem(pooled=True),
+    description="the TF-IDF baseline plus weak labels pooled across warnings",
 )
 for _mode in ("fast", "default", "thorough"):
     register_system(

@@ -10,7 +10,7 @@ from typing import IO
 
 from forewarn.document import Document
 from forewarn.errors import InputError
-from forewarn.limits import Limits
+from forewarn.limits import Deadline, Limits
 
 #: File extensions a folder scan picks up.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"}
@@ -62,6 +62,7 @@ def _looks_like_html(head: bytes) -> bool:
 def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Document:
     """Parse a story from raw bytes; ``source`` names it in errors and reports."""
     limits = limits or Limits.from_env()
+    deadline = Deadline.start(source, limits)
     if len(data) > limits.max_input_bytes:
         raise InputError(
             source,
@@ -74,7 +75,7 @@ def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Docume
     if kind == "epub":
         from forewarn.readers.epub import read_epub
 
-        doc = read_epub(data, source, limits)
+        doc = read_epub(data, source, limits, deadline)
     elif kind == "html":
         from forewarn.readers.html import read_html
 
@@ -89,6 +90,8 @@ def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Docume
         doc = read_text(data, source)
     if not doc.text.strip():
         raise InputError(source, "no readable text in the file")
+    doc.deadline = deadline
+    deadline.check()
     from forewarn.language import annotate_language
 
     annotate_language(doc)

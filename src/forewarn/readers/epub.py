@@ -26,7 +26,7 @@ from lxml import html
 from forewarn.builder import DocumentBuilder, clean_block
 from forewarn.document import Document, Metadata
 from forewarn.errors import InputError
-from forewarn.limits import MB, Limits
+from forewarn.limits import MB, Deadline, Limits
 from forewarn.readers.ao3 import (
     assign_field,
     element_text,
@@ -84,7 +84,14 @@ class _Archive:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,  # a damaged "version needed to extract" field
+        ) as exc:
             raise self.error(f"corrupt or truncated EPUB ({exc})") from None
         if len(infos) > limits.max_archive_members:
             raise self.error(
@@ -222,7 +229,8 @@ def _refuse_drm(archive: _Archive) -> None:
 
 
 def _find_opf(archive: _Archive) -> str:
-    opfs = [n for n in archive.names() if n.lower().endswith(".opf")]
+    # Only members whose names stay inside the archive root (no "../", no absolute paths).
+    opfs = [n for n in archive.names() if n.lower().endswith(".opf") and resolve("", n)[0] == n]
     if archive.has(CONTAINER):
         for rootfile in _all(archive.xml(CONTAINER), "rootfile"):
             path, _ = resolve("", _attr(rootfile, "full-path") or "")
@@ -399,10 +407,13 @@ def _decode_markup(data: bytes) -> str:
     return _XML_DECL_TEXT.sub("", text, count=1)
 
 
-def _load_pages(archive: _Archive, package: _Package, notices: list[str]) -> list[_Page]:
+def _load_pages(
+    archive: _Archive, package: _Package, notices: list[str], deadline: Deadline
+) -> list[_Page]:
     """The spine's readable documents in order; missing or unsafe ones become notices."""
     pages = []
     for ref in package.spine:
+        deadline.check()
         item = ref.item
         if item is None:
             notices.append(f"spine entry '{ref.idref}' is not in the EPUB's manifest; skipped")
@@ -671,14 +682,17 @@ def _apply_fanficfare(pages: list[_Page], metadata: Metadata) -> None:
 _FORMATS = {"ao3": "ao3-epub", "fanficfare": "fanficfare-epub", "gutenberg": "gutenberg-epub"}
 
 
-def read_epub(data: bytes, source: str, limits: Limits) -> Document:
+def read_epub(
+    data: bytes, source: str, limits: Limits, deadline: Deadline | None = None
+) -> Document:
     """An EPUB story: the spine's story documents in order, one chapter per document."""
+    deadline = deadline or Deadline.start(source, limits)
     archive = _Archive(data, source, limits)
     _refuse_drm(archive)
     package = _parse_package(archive, _find_opf(archive))
     metadata = _opf_metadata(package)
     notices: list[str] = []
-    pages = _load_pages(archive, package, notices)
+    pages = _load_pages(archive, package, notices, deadline)
     flavour = _flavour(package, pages)
     metadata.source_format = _FORMATS.get(flavour, "epub")
     if flavour == "ao3":

@@ -23,6 +23,8 @@ HEADING_TAGS = {"h1", "h2", "h3"}
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DOCTYPE_SUBSET = re.compile(r"^\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def decode_html(data: bytes) -> str:
@@ -48,6 +50,13 @@ def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
     """Parse (possibly malformed) HTML safely: no network, no entity expansion from DTDs."""
     text = decode_html(data) if isinstance(data, bytes) else data
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
+    # An XHTML DOCTYPE's internal subset ([<!ENTITY ...>]) is never expanded; lxml's HTML parser
+    # would end the DOCTYPE at its first ">" and show the rest as story text.
+    text = _DOCTYPE_SUBSET.sub("", text, count=1)
+    # Control characters are never story text, and lxml's tree API refuses to re-set text that
+    # holds them (drop_tree, .text =), though its parser lets them in: NUL becomes U+FFFD (as
+    # in browsers), the others spaces.
+    text = _NOT_XML.sub(lambda m: "\ufffd" if m.group() == "\x00" else " ", text)
     parser = html.HTMLParser(
         remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=False
     )
@@ -57,6 +66,13 @@ def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
         raise InputError(source, f"malformed HTML ({exc})") from None
     if root is None:
         raise InputError(source, "malformed HTML (no document)")
+    for error in parser.error_log:
+        # libxml2 stops at 256 nested elements or a 10 MB text node and silently drops the rest:
+        # refuse instead of reporting on part of the story.
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            raise InputError(
+                source, f"HTML too deeply nested or too large to read whole ({error.message.strip()})"
+            )
     return root
 
 

@@ -13,7 +13,7 @@ import hashlib
 from html import escape
 
 from forewarn.ao3tags import TagReport, suggest_tags
-from forewarn.locations import format_ranges, warning_locations
+from forewarn.locations import format_ranges, numbered, warning_locations
 from forewarn.render.svg import timeline_svg
 from forewarn.report import DocumentReport, Evidence, Report, Warning
 from forewarn.taxonomy import SEVERITIES, load_taxonomy
@@ -37,7 +37,7 @@ STYLE = """
 .fw-facts,.fw-hint,.fw-where,.fw-more,.fw-footer{color:var(--fw-muted);font-size:.88rem}
 .fw-facts{margin:0;overflow-wrap:anywhere}
 .fw-notice{background:#fff4e6;border-left:4px solid #f59f00;padding:.4rem .7rem;margin:.6rem 0}
-.fw-none{color:#2b8a3e;font-weight:600}
+.fw-none{color:#2b8a3e;font-weight:600}.fw-unchecked{color:#b35c00;font-weight:600}
 .fw-sevgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:.6rem}
 .fw-sev{border:1px solid var(--fw-line);border-top:4px solid var(--fw-c);border-radius:6px;
  padding:.5rem .7rem;background:#fff}
@@ -57,6 +57,7 @@ STYLE = """
 .fw-evidence{margin:.4rem 0 0;padding-left:1.4rem}
 .fw-evidence li{margin:.35rem 0}
 .fw-passage summary{cursor:pointer;color:#1c5d99}
+.fw-passage[open] .fw-show,.fw-passage:not([open]) .fw-hide{display:none}
 .fw-passage summary .fw-loc{color:var(--fw-muted);font-size:.88rem}
 .fw-passage:target{outline:3px solid #ffd43b;outline-offset:3px;border-radius:3px}
 .fw-passage blockquote{margin:.5rem 0;padding:.6rem .8rem;background:var(--fw-soft);
@@ -78,8 +79,7 @@ STYLE = """
 .fw-footer{margin-top:2rem;border-top:1px solid var(--fw-line);padding-top:.5rem}
 @media (max-width:600px){.fw-report{padding:10px}.fw-report h1{font-size:1.35rem}
  .fw-meta dl{grid-template-columns:1fr}.fw-meta dd{margin-bottom:.4rem}
- .fw-timeline-svg .fw-row-label{font-size:26px}.fw-timeline-svg .fw-axis,
- .fw-timeline-svg .fw-legend{font-size:20px}}
+ .fw-timeline-svg{min-width:560px}.fw-timeline-svg .fw-row-label{font-size:15px}}
 """.strip()
 
 SCRIPT = (
@@ -150,11 +150,12 @@ def _warning(report: DocumentReport, index: int, w: Warning) -> str:
         if loc.paragraph:
             paragraphs.append(loc.paragraph)
     where = "; ".join(
-        f"chapter {c}" + (f", paragraphs {format_ranges(p)}" if p else "")
+        f"chapter {c}" + (f", {numbered('paragraph', p)}" if p else "")
         for c, p in sorted(by_chapter.items())
     )
     items = "".join(
-        f'<li><details class="fw-passage" id="{_anchor(index, w, i)}"><summary>Show passage '
+        f'<li><details class="fw-passage" id="{_anchor(index, w, i)}"><summary>'
+        '<span class="fw-show">Show passage</span><span class="fw-hide">Hide passage</span> '
         f'<span class="fw-loc">{_where(e)}</span></summary>'
         f"<blockquote>{_context(report, e)}</blockquote></details></li>"
         for i, e in enumerate(w.evidence)
@@ -171,7 +172,13 @@ def _warning(report: DocumentReport, index: int, w: Warning) -> str:
     )
 
 
+def _chapters(report: DocumentReport, w: Warning) -> str:
+    return format_ranges([loc.chapter for loc in warning_locations(report, w)])
+
+
 def _summary(report: DocumentReport, index: int) -> str:
+    if not report.document.language_supported:
+        return '<p class="fw-unchecked">Not checked: see the note above.</p>'
     if not report.warnings:
         return '<p class="fw-none">No content warnings found.</p>'
     cards = []
@@ -181,7 +188,7 @@ def _summary(report: DocumentReport, index: int) -> str:
             continue
         items = "".join(
             f'<li><a href="#fw-{index}-w-{w.id}">{_e(w.name)}</a> '
-            f'<span class="fw-count">ch. {format_ranges(w.chapters)}</span></li>'
+            f'<span class="fw-count">ch. {_chapters(report, w)}</span></li>'
             for w in ws
         )
         cards.append(
@@ -200,9 +207,9 @@ def _tag_list(tags: list[str], classes: dict[str, str] | None = None) -> str:
     return f'<ul class="fw-tags">{items}</ul>'
 
 
-def _names(ids: list[str]) -> str:
+def _names(ids: list[str], sep: str = " or ") -> str:
     tax = load_taxonomy()
-    return _e(", ".join(tax[i].name for i in ids))
+    return _e(sep.join(tax[i].name.lower() for i in ids))
 
 
 def _audit(tags: TagReport) -> str:
@@ -210,11 +217,18 @@ def _audit(tags: TagReport) -> str:
     if audit is None:
         return ""
     items = [
-        f"<li>✓ <b>{_e(t.tag)}</b>: found {_names(t.found)} (ch. {format_ranges(t.chapters)})</li>"
+        f"<li>✓ <b>{_e(t.tag)}</b>: found {_names(t.found, ', ')} "
+        f"(ch. {format_ranges(t.chapters)})</li>"
         for t in audit.confirmed
     ]
     items += [
-        f"<li>? <b>{_e(t.tag)}</b>: tagged, but no {_names(t.categories)} found</li>"
+        f"<li>? <b>{_e(t.tag)}</b>: tagged, but "
+        + (
+            f"only {_e(', '.join(t.below_warning_level))} found, below warning level"
+            if t.below_warning_level
+            else f"no {_names(t.categories)} found"
+        )
+        + "</li>"
         for t in audit.not_found
     ]
     items += [
@@ -311,11 +325,15 @@ def render_document(report: DocumentReport, index: int = 0) -> str:
         f"<h1>{_e(meta.title or report.source)}</h1>{byline}"
         f'<p class="fw-facts">{facts}</p></header>{notices}'
         f"<section><h2>Summary</h2>{_summary(report, index)}</section>"
-        '<section class="fw-timeline"><h2>Timeline</h2>'
-        '<p class="fw-hint">Chapters run left to right, one row per warning; taller, darker marks '
-        "are more intense. Select a mark to go to its (hidden) passage.</p>"
-        f'<div class="fw-scroll">{timeline_svg(timeline)}</div></section>'
-        f"{details}{_metadata(report, suggest_tags(report))}</article>"
+        + (
+            '<section class="fw-timeline"><h2>Timeline</h2>'
+            '<p class="fw-hint">Chapters run left to right, one row per warning; taller, darker '
+            "marks are more intense. Select a mark to go to its (hidden) passage.</p>"
+            f'<div class="fw-scroll">{timeline_svg(timeline)}</div></section>'
+            if doc.language_supported
+            else ""
+        )
+        + f"{details}{_metadata(report, suggest_tags(report))}</article>"
     )
 
 
@@ -334,6 +352,7 @@ def render_fragment(report: Report) -> str:
 
 
 def page_title(report: Report) -> str:
+    """The page's <title>: the story's title, or how many stories the report covers."""
     titles = [d.document.metadata.title or d.source for d in report.documents]
     if len(titles) == 1:
         return f"Content warnings: {titles[0]}"

@@ -1,13 +1,35 @@
-"""The readable report: warnings ranked by severity, each with its strongest quote and place."""
+"""Terminal output (Rich, fits 80 columns): the scan report with a compact timeline, reader
+verdicts, AO3 tag suggestions, and a progress bar for long works."""
 
 from __future__ import annotations
 
+import copy
+from typing import TYPE_CHECKING, Any
+
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
+from forewarn.locations import chapters_phrase, format_ranges, numbered, warning_locations
 from forewarn.render.safe import terminal_safe
 from forewarn.report import DocumentReport, Evidence, Report
+from forewarn.taxonomy import load_taxonomy, severity_rank
+from forewarn.timeline import Timeline, build_timeline
+
+if TYPE_CHECKING:
+    from forewarn.ao3tags import Audit, TagReport
+    from forewarn.detectors import Detector, Pipeline
+    from forewarn.document import Document
+    from forewarn.findings import Finding
+    from forewarn.verdict import Verdict
 
 SEVERITY_STYLE = {
     "graphic": "bold red",
@@ -51,10 +73,10 @@ def render_document(report: DocumentReport) -> Group:
         head = Text("● ", style=SEVERITY_STYLE[w.severity])
         head.append(w.name, style="bold")
         head.append(f" — {w.severity}", style=SEVERITY_STYLE[w.severity])
-        chapters = ", ".join(str(c) for c in w.chapters)
+        chapters = chapters_phrase([loc.chapter for loc in warning_locations(report, w)])
         head.append(
             f"  (score {w.score:.2f}; {w.evidence_total} passage"
-            f"{'s' if w.evidence_total != 1 else ''}; chapter {chapters})",
+            f"{'s' if w.evidence_total != 1 else ''}; {chapters})",
             style="dim",
         )
         parts.append(head)
@@ -64,7 +86,7 @@ def render_document(report: DocumentReport) -> Group:
                 Text(f"    {location(best)}: ", style="dim")
                 + Text(f"“{terminal_safe(shorten(best.quote))}”", style="italic")
             )
-    return Group(*parts, Text(""))
+    return Group(*parts, Text(""), render_timeline(report), Text(""))
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
@@ -72,3 +94,252 @@ def print_report(report: Report, console: Console | None = None) -> None:
     console = console or Console()
     for doc_report in report.documents:
         console.print(render_document(doc_report))
+
+
+# -- compact timeline ----------------------------------------------------------------------------
+TIMELINE_CELLS = 48
+LABEL_WIDTH = 24
+GLYPHS = {"implied": "▂", "mentioned": "▄", "depicted": "▆", "graphic": "█"}
+
+
+def _axis(timeline: Timeline, cells: int) -> Text:
+    axis = [" "] * cells
+    if len(timeline.bands) == 1:
+        axis[:5] = "start"
+        axis[-3:] = "end"
+    else:
+        free = 0
+        for band in timeline.bands:
+            label = str(band.number)
+            at = min(cells - 1, int(band.x0 * cells))
+            if at >= free and at + len(label) <= cells:
+                axis[at : at + len(label)] = label
+                free = at + len(label) + 1
+    head = "chapter" if len(timeline.bands) > 1 else ""
+    return Text("  " + head.ljust(LABEL_WIDTH) + " " + "".join(axis), style="dim")
+
+
+def timeline_rows(report: DocumentReport, cells: int = TIMELINE_CELLS) -> list[Text]:
+    """One line per warning (≤ 80 columns): the story left to right, a glyph per passage.
+
+    Glyph height grows with severity (▂ implied … █ graphic); │ marks a chapter start.
+    """
+    timeline = build_timeline(report)
+    starts = {min(cells - 1, int(b.x0 * cells)) for b in timeline.bands[1:]}
+    lines = [_axis(timeline, cells)]
+    for row in timeline.rows:
+        strongest: dict[int, str] = {}
+        for m in row.marks:
+            cell = min(cells - 1, int(m.x * cells))
+            if cell not in strongest or severity_rank(m.severity) > severity_rank(strongest[cell]):
+                strongest[cell] = m.severity
+        name = row.name if len(row.name) <= LABEL_WIDTH else row.name[: LABEL_WIDTH - 1] + "…"
+        line = Text("  " + name.ljust(LABEL_WIDTH) + " ")
+        for cell in range(cells):
+            if cell in strongest:
+                line.append(GLYPHS[strongest[cell]], style=SEVERITY_STYLE[strongest[cell]])
+            else:
+                line.append("│" if cell in starts else "·", style="dim")
+        lines.append(line)
+    return lines
+
+
+def render_timeline(report: DocumentReport) -> Group:
+    """The compact timeline block with its legend."""
+    legend = Text("  timeline  ", style="bold")
+    for sev, glyph in GLYPHS.items():
+        legend.append(glyph, style=SEVERITY_STYLE[sev])
+        legend.append(f" {sev}  ", style="dim")
+    return Group(legend, *timeline_rows(report))
+
+
+# -- reader verdicts -----------------------------------------------------------------------------
+def _heading(report: DocumentReport) -> Text:
+    meta = report.document.metadata
+    head = Text(terminal_safe(meta.title or report.source), style="bold")
+    if meta.authors:
+        head.append(" by " + terminal_safe(", ".join(meta.authors)))
+    return head
+
+
+def _chapter_name(number: int, title: str | None) -> str:
+    named = title and title.lower() != f"chapter {number}"
+    return f"chapter {number}" + (f" “{terminal_safe(title or '')}”" if named else "")
+
+
+def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
+    """``safe`` or ``contains: …``, the paragraphs to skip and the safe chapters; quotes only
+    with ``spoilers``."""
+    report = verdict.report
+    parts: list[Text] = [
+        _heading(report),
+        Text(f"{terminal_safe(report.source)} · avoiding {verdict.avoid.describe()}", style="dim"),
+    ]
+    if not verdict.checked:
+        parts.append(Text(terminal_safe(verdict.summary()), style="bold yellow"))
+        return Group(*parts, Text(""))
+    parts += [Text("note: " + terminal_safe(n), style="magenta") for n in report.document.notices]
+    if verdict.safe:
+        parts.append(Text("safe", style="bold green"))
+        return Group(*parts, Text(""))
+    parts.append(Text(verdict.summary(), style="bold red"))
+    tax = load_taxonomy()
+    for skip in verdict.skips():
+        where = Text(f"  skip {_chapter_name(skip.chapter, skip.title)}")
+        if skip.paragraphs:
+            numbers = [n for a, b in skip.paragraphs for n in range(a, b + 1)]
+            where.append(": " + numbered("paragraph", numbers))
+        where.append(f" ({', '.join(tax[c].name.lower() for c in skip.categories)})", style="dim")
+        parts.append(where)
+    if len(report.document.chapters) > 1:
+        safe = verdict.safe_chapters()
+        parts.append(
+            Text(
+                f"  safe chapters: {format_ranges(safe)}" if safe else "  no chapter is safe",
+                style="green" if safe else "red",
+            )
+        )
+    if spoilers:
+        for hit in verdict.hits:
+            parts.append(Text(f"  {hit.label} — passages:", style="bold"))
+            for e in hit.evidence():
+                parts.append(
+                    Text(f"    {location(e)} ({e.severity}): ", style="dim")
+                    + Text(f"“{terminal_safe(shorten(e.quote))}”", style="italic")
+                )
+    else:
+        parts.append(Text("  (no quotes shown; --spoilers reveals them)", style="dim"))
+    return Group(*parts, Text(""))
+
+
+# -- author tags ---------------------------------------------------------------------------------
+TAG_WIDTH = 30
+
+
+def _tag_line(tag: str, reason: str) -> Text:
+    line = Text("  " + terminal_safe(tag).ljust(TAG_WIDTH - 2) + " ")
+    line.append(reason, style="dim")
+    return line
+
+
+def render_tags(tags: TagReport) -> Group:
+    """Suggested rating, Archive Warnings and additional tags; then the audit, if any."""
+    parts: list[Text] = [
+        _heading(tags.report),
+        Text(terminal_safe(tags.report.source), style="dim"),
+    ]
+    parts.append(Text("Rating: ", style="bold") + Text(tags.rating.tag))
+    parts.append(Text("  because: " + "; ".join(tags.rating.reasons), style="dim"))
+    parts.append(Text("Archive Warnings:", style="bold"))
+    if tags.archive_warnings:
+        parts += [_tag_line(s.tag, "; ".join(s.reasons)) for s in tags.archive_warnings]
+    else:
+        parts.append(_tag_line(tags.archive_warning_tags[0], "nothing at warning level found"))
+    parts.append(Text("Additional Tags:", style="bold"))
+    parts += [_tag_line(s.tag, "; ".join(s.reasons)) for s in tags.additional_tags] or [
+        Text("  (none)", style="dim")
+    ]
+    if tags.audit:
+        parts += _audit_lines(tags.audit)
+    return Group(*parts, Text(""))
+
+
+def _audit_lines(audit: Audit) -> list[Text]:
+    tax = load_taxonomy()
+
+    def names(ids: list[str], sep: str = " or ") -> str:
+        return sep.join(tax[i].name.lower() for i in ids)
+
+    parts = [Text("Audit of the author's tags", style="bold")]
+    for t in audit.confirmed:
+        parts.append(
+            Text("  ✓ confirmed  ", style="green")
+            + Text(terminal_safe(t.tag))
+            + Text(f" — {names(t.found, ', ')}, {chapters_phrase(t.chapters)}", style="dim")
+        )
+    for u in audit.untagged:
+        add = f"; add “{u.suggested_tag}”" if u.suggested_tag else ""
+        parts.append(
+            Text("  ! untagged   ", style="red")
+            + Text(f"{u.warning.name} ({u.warning.severity}, {chapters_phrase(u.chapters)}){add}")
+        )
+        parts += [
+            Text(f"      {location(e)}: ", style="dim")
+            + Text(f"“{terminal_safe(shorten(e.quote, 160))}”", style="italic")
+            for e in u.evidence
+        ]
+    for t in audit.not_found:
+        why = (
+            f"only {', '.join(t.below_warning_level)} found, below warning level"
+            if t.below_warning_level
+            else f"no {names(t.categories)} found"
+        )
+        parts.append(
+            Text("  ? not found  ", style="yellow")
+            + Text(terminal_safe(t.tag))
+            + Text(f" — {why}", style="dim")
+        )
+    for t in audit.not_checked:
+        parts.append(
+            Text("  · unchecked  ", style="dim")
+            + Text(terminal_safe(t.tag))
+            + Text(f" — forewarn cannot detect {names(t.categories)} yet", style="dim")
+        )
+    if audit.other:
+        parts.append(
+            Text(
+                "  other tags (not content warnings): " + terminal_safe(", ".join(audit.other)),
+                style="dim",
+            )
+        )
+    if audit.rating_note:
+        parts.append(Text("  ! " + terminal_safe(audit.rating_note), style="red"))
+    for tag in audit.missing_archive_warnings:
+        parts.append(Text(f"  ! Archive Warning not chosen: {tag}", style="red"))
+    return parts
+
+
+# -- progress ------------------------------------------------------------------------------------
+#: Works at least this long show a progress bar while they are scanned (about a second of work).
+PROGRESS_WORDS = 50_000
+
+
+class _Tracked:
+    """A detector that reports to a progress bar when it starts and finishes."""
+
+    def __init__(self, detector: Detector, progress: Progress, task: TaskID) -> None:
+        self._detector, self._progress, self._task = detector, progress, task
+        self.name = detector.name
+
+    def categories(self) -> list[str]:
+        return self._detector.categories()
+
+    def __call__(self, doc: Document) -> list[Finding]:
+        self._progress.update(self._task, description=f"detecting ({self.name})")
+        found = self._detector(doc)
+        self._progress.advance(self._task)
+        return found
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._detector, attr)
+
+
+def scan_with_progress(
+    doc: Document, pipeline: Pipeline, console: Console, min_words: int = PROGRESS_WORDS
+) -> DocumentReport:
+    """``scan_document``, with a transient progress bar on ``console`` for long works."""
+    from forewarn.scanner import scan_document
+
+    if doc.word_count < min_words or not console.is_terminal:
+        return scan_document(doc, pipeline)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("scanning", total=len(pipeline.detectors))
+        tracked = copy.copy(pipeline)
+        tracked.detectors = [_Tracked(d, progress, task) for d in pipeline.detectors]
+        return scan_document(doc, tracked)

@@ -1,0 +1,78 @@
+"""``forewarn batch``: the glue between the command line and the batch engines."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from forewarn.batch.parquet import write_parquet
+from forewarn.batch.runner import Record, describe, run_batch
+from forewarn.errors import InputError
+
+EXIT_OK, EXIT_INPUT = 0, 1
+
+
+def parse_conf(pairs: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` strings as a dict; raises ValueError on a pair without ``=``."""
+    conf = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--conf expects KEY=VALUE, got {pair!r}")
+        conf[key.strip()] = value
+    return conf
+
+
+def batch_command(
+    inputs: list[str],
+    out: str,
+    *,
+    parquet: str | None = None,
+    workers: int | None = None,
+    mode: str = "default",
+    engine: str = "local",
+    master: str = "local[*]",
+    conf: dict[str, str] | None = None,
+    retry_errors: bool = False,
+) -> int:
+    """Run a batch and print errors and the summary on stderr; returns the exit code."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def report_error(record: Record) -> None:
+        err.print(f"forewarn: error: {record['source']}: {record['error']}", markup=False)
+
+    runner = None
+    if engine == "spark":
+        try:
+            from forewarn.spark import SparkEngine, session
+        except ImportError:
+            err.print("forewarn: error: the Spark engine needs: pip install 'forewarn[spark]'")
+            return EXIT_INPUT
+        spark = session(master, conf)
+        runner = SparkEngine(spark)
+        workers = runner.parallelism
+    try:
+        summary = run_batch(
+            inputs,
+            out,
+            workers=workers,
+            mode=mode,
+            retry_errors=retry_errors,
+            console=err,
+            on_error=report_error,
+            engine=runner,
+        )
+        if summary.total == 0:
+            err.print(f"forewarn: error: no works found in {', '.join(inputs)}", markup=False)
+            return EXIT_INPUT
+        for line in describe(summary, out):
+            err.print(line, markup=False, soft_wrap=True)
+        if parquet:
+            rows = write_parquet(out, parquet)
+            err.print(f"parquet: {parquet} ({rows} works)", markup=False, soft_wrap=True)
+    except InputError as exc:
+        err.print(f"forewarn: error: {exc}", markup=False, soft_wrap=True)
+        return EXIT_INPUT
+    finally:
+        if runner is not None:
+            runner.spark.stop()
+    return EXIT_INPUT if summary.errors else EXIT_OK

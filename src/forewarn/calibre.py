@@ -1,0 +1,232 @@
+"""Scan a Calibre library through ``calibredb`` and write the warnings back as tags.
+
+forewarn manages only the values that start with its prefix (``cw:`` by default): it adds and
+removes those, and leaves every other tag alone. A book already tagged right is not touched,
+so re-running is idempotent. ``column`` writes to a custom column instead of Tags.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from forewarn.batch.inputs import Work
+from forewarn.batch.runner import Job, Record, scan_tasks
+from forewarn.errors import InputError
+
+#: Formats forewarn reads from a book, best first: EPUB, then HTML, then plain text.
+FORMAT_PREFERENCE = (".epub", ".html", ".htm", ".xhtml", ".txt", ".text")
+
+
+@dataclass
+class Book:
+    """A library entry: its id, title, format files and the values of the managed field."""
+
+    id: int
+    title: str
+    formats: list[str]
+    values: list[str]
+
+
+@dataclass
+class Change:
+    """What forewarn does (or would do) to one book's managed field."""
+
+    book: Book
+    added: list[str]
+    removed: list[str]
+    values: list[str]
+
+
+@dataclass
+class CalibreSummary:
+    """Counts of a library run, and the changes made (or proposed by a dry run)."""
+
+    books: int = 0
+    scanned: int = 0
+    unchanged: int = 0
+    no_format: int = 0
+    errors: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+
+class Calibre:
+    """A library, driven through the real ``calibredb`` command."""
+
+    def __init__(self, library: str, column: str | None = None) -> None:
+        self.library = library
+        self.column = column.lstrip("#") if column else None
+        self.binary = shutil.which("calibredb")
+        if self.binary is None:
+            raise InputError(library, "calibredb not found; install calibre to use this command")
+        if not Path(library, "metadata.db").is_file():
+            raise InputError(library, "not a Calibre library (no metadata.db)")
+        if self.column and self.column not in self._custom_columns():
+            raise InputError(
+                library,
+                f"no custom column #{self.column}; create it with: calibredb add_custom_column "
+                f"--library-path {library!r} --is-multiple {self.column} 'Content warnings' text",
+            )
+
+    @property
+    def field(self) -> str:
+        """The calibredb field name of the managed values."""
+        return f"#{self.column}" if self.column else "tags"
+
+    def run(self, *args: str) -> str:
+        """``calibredb ARGS --library-path LIBRARY``; raises InputError with its message."""
+        assert self.binary is not None
+        cmd = [self.binary, *args, "--library-path", self.library]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            reason = lines[-1] if lines else f"exit status {proc.returncode}"
+            raise InputError(self.library, f"calibredb {args[0]} failed: {reason}")
+        return proc.stdout
+
+    def _custom_columns(self) -> set[str]:
+        return {line.split(" (")[0].strip() for line in self.run("custom_columns").splitlines()}
+
+    def books(self) -> list[Book]:
+        """Every book, with its format files and managed values."""
+        key = f"*{self.column}" if self.column else "tags"
+        raw = json.loads(self.run("list", "--fields", f"title,formats,{key}", "--for-machine"))
+        return [
+            Book(int(b["id"]), b.get("title") or "", b.get("formats") or [], _values(b.get(key)))
+            for b in raw
+        ]
+
+    def write(self, book: Book, values: list[str]) -> None:
+        """Replace the managed field of ``book`` with ``values``."""
+        self.run("set_metadata", "--field", f"{self.field}:{','.join(values)}", str(book.id))
+
+
+def _values(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str) and value:  # a single-valued text column holds "a,b"
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return []
+
+
+def pick_format(formats: list[str]) -> str | None:
+    """The file forewarn should read: EPUB, else HTML, else TXT; None if there is none."""
+    ranked = [
+        (FORMAT_PREFERENCE.index(Path(f).suffix.lower()), f)
+        for f in formats
+        if Path(f).suffix.lower() in FORMAT_PREFERENCE
+    ]
+    return min(ranked)[1] if ranked else None
+
+
+def plan_values(current: list[str], warning_ids: list[str], prefix: str) -> list[str]:
+    """Other values kept in order, then the prefixed warnings (only prefixed values managed)."""
+    kept = [v for v in current if not v.startswith(prefix)] if prefix else []
+    return kept + [f"{prefix}{cid}" for cid in sorted(set(warning_ids))]
+
+
+def warning_ids(record: Record) -> list[str]:
+    """The ids of the warnings present in a batch record's report."""
+    return [w["id"] for d in record["report"]["documents"] for w in d["warnings"]]
+
+
+def scan_library(
+    calibre: Calibre,
+    prefix: str = "cw:",
+    *,
+    dry_run: bool = False,
+    mode: str = "default",
+    workers: int = 1,
+    on_error: Callable[[str, str], None] | None = None,
+) -> Iterator[Change | CalibreSummary]:
+    """Scan every book and update its tags; yields each change as made, then the summary."""
+    if not prefix and not calibre.column:
+        raise ValueError("an empty prefix would manage every tag; give a prefix such as 'cw:'")
+    summary = CalibreSummary()
+    books = calibre.books()
+    summary.books = len(books)
+    jobs: list[Job] = []
+    by_id: dict[str, Book] = {}
+    for book in books:
+        path = pick_format(book.formats)
+        if path is None:
+            summary.no_format += 1
+            continue
+        work = Work(id=str(book.id), source=path, path=path)
+        by_id[work.id] = book
+        jobs.append((work, None))
+    for work, record in scan_tasks(jobs, mode, workers):
+        book = by_id[work.id]
+        if record is None or record["status"] != "ok":
+            summary.errors += 1
+            if on_error:
+                on_error(work.source, record["error"] if record else "not scanned")
+            continue
+        summary.scanned += 1
+        values = plan_values(book.values, warning_ids(record), prefix)
+        if set(values) == set(book.values):
+            summary.unchanged += 1
+            continue
+        change = Change(
+            book,
+            added=[v for v in values if v not in book.values],
+            removed=[v for v in book.values if v not in values],
+            values=values,
+        )
+        if not dry_run:
+            calibre.write(book, values)
+        summary.changes.append(change)
+        yield change
+    yield summary
+
+
+def calibre_command(
+    library: str,
+    prefix: str = "cw:",
+    column: str | None = None,
+    *,
+    dry_run: bool = False,
+    mode: str = "default",
+    workers: int = 1,
+) -> int:
+    """``forewarn calibre``: one line per changed book on stdout, errors and summary on stderr."""
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def report_error(source: str, reason: str) -> None:
+        err.print(f"forewarn: error: {source}: {reason}", markup=False)
+
+    try:
+        calibre = Calibre(library, column)
+        for item in scan_library(
+            calibre, prefix, dry_run=dry_run, mode=mode, workers=workers, on_error=report_error
+        ):
+            if isinstance(item, Change):
+                title = (
+                    item.book.title if len(item.book.title) <= 60 else item.book.title[:59] + "…"
+                )
+                edits = [f"+{v}" for v in item.added] + [f"-{v}" for v in item.removed]
+                verb = "would set" if dry_run else "set"
+                out.print(f"#{item.book.id} {title}: {verb} {' '.join(edits)}", markup=False)
+            else:
+                summary = item
+    except InputError as exc:
+        err.print(f"forewarn: error: {exc}", markup=False)
+        return 1
+    changed = len(summary.changes)
+    err.print(
+        f"{summary.books} books: {summary.scanned} scanned, "
+        f"{changed} {'to change' if dry_run else 'changed'}, {summary.unchanged} unchanged"
+        + (f", {summary.no_format} without an EPUB, HTML or TXT file" if summary.no_format else "")
+        + (f", {summary.errors} could not be read" if summary.errors else "")
+        + (" (dry run: nothing written)" if dry_run else ""),
+        markup=False,
+    )
+    return 1 if summary.errors else 0

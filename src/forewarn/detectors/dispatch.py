@@ -1,0 +1,211 @@
+"""Find where any of many regexes can match, fast, by grouping them by their first letter.
+
+Python's regex engine tries every branch of an alternation at every position, so scanning a
+book with hundreds of word lists is dominated by branches that could never match there. This
+module rewrites word-start patterns as a one-level trie keyed by the letter a match starts
+with: ``\\b(?:abuse|bully)x`` becomes ``(?<!\\w)(?:a(?:(?:buse)x)|b(?:(?:ully)x))``, so at a word
+start the engine skips every other letter's group with one character comparison. The result
+only says *where* a match starts; callers re-match there with the original pattern, so what
+they find is exactly what the plain alternation finds.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+_WORD = frozenset(string.ascii_lowercase + string.digits + "_")
+_QUANTIFIERS = ("?", "*", "+", "{")
+
+#: Continuations after a first letter, by letter; and parts whose first letter is unknown.
+Split = tuple[dict[str, list[str]], list[str]]
+
+
+def dispatch_regex(regexes: list[str]) -> str:
+    """One regex that matches (somewhere) exactly where one of ``regexes`` matches."""
+    trie: dict[str, dict[str, None]] = {}
+    other: list[str] = []
+    for regex in regexes:
+        for alternative in split_alternatives(regex):
+            if not alternative.startswith("\\b"):
+                other.append(alternative)
+                continue
+            known, unknown = by_first_letter(alternative[2:])
+            for letter, rests in known.items():
+                trie.setdefault(letter, {}).update(dict.fromkeys(rests))
+            other.extend("\\b" + part for part in unknown)
+    groups = [
+        re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in sorted(trie.items())
+    ]
+    alternatives = ([r"(?<!\w)(?:" + "|".join(groups) + ")"] if groups else []) + other
+    return "|".join(alternatives) or r"(?!x)x"
+
+
+def by_first_letter(regex: str) -> Split:
+    """What ``regex`` must match after each possible first letter, and the parts it cannot split.
+
+    ``(?:ab|ac|[xy]z)d`` -> ({a: [``(?:b|c)d``], x: [``(?:z)d``], y: [``(?:z)d``]}, []).
+    """
+    behind, body = _leading_lookbehinds(regex)
+    if behind:
+        known, unknown = by_first_letter(body)
+        # A lookbehind before the first letter becomes one that ends with that letter.
+        moved = {
+            letter: [
+                "".join(f"{kind}(?:{inner}){letter})" for kind, inner in behind) + r for r in rs
+            ]
+            for letter, rs in known.items()
+        }
+        return moved, [regex[: len(regex) - len(body)] + part for part in unknown]
+    group = _leading_group(body)
+    if group is None:
+        head = first_token(body)
+        if head is None or not head[0] <= _WORD:
+            return {}, [body]
+        return {letter: [body[head[1] :]] for letter in head[0]}, []
+    inner, rest, optional = group
+    heads: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for alternative in split_alternatives(inner):
+        known, parts = by_first_letter(alternative)
+        for letter, rests in known.items():
+            heads.setdefault(letter, []).extend(rests)
+        unknown.extend(part + rest for part in parts)
+    out = {letter: ["(?:" + "|".join(rs) + ")" + rest] for letter, rs in heads.items()}
+    if optional:
+        known, parts = by_first_letter(rest)
+        for letter, rests in known.items():
+            out.setdefault(letter, []).extend(rests)
+        unknown.extend(parts)
+    return out, unknown
+
+
+def split_alternatives(regex: str) -> list[str]:
+    """The top-level alternatives of ``regex`` (``a|(?:b|c)`` -> ``a``, ``(?:b|c)``)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(regex, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(regex[start:i])
+            start = i + 1
+        i += 1
+    parts.append(regex[start:])
+    return parts
+
+
+def first_token(regex: str) -> tuple[frozenset[str], int] | None:
+    """The characters ``regex`` must start with and the length of that first token, if known.
+
+    Known means a plain character, an escaped punctuation mark or a class of them, not
+    quantified: ``abc`` -> ({a}, 1), ``[fp]ace`` -> ({f, p}, 4), ``a?b`` -> None.
+    """
+    if not regex or regex[0] in "().^$|+*?{":
+        return None
+    if regex[0] == "[":
+        end = _class_end(regex, 0)
+        chars = _class_chars(regex[1 : end - 1])
+    elif regex[0] == "\\":
+        if len(regex) < 2 or regex[1].isalnum():
+            return None  # \w, \d, \b ...
+        chars, end = frozenset(regex[1]), 2
+    else:
+        chars, end = frozenset(regex[0]), 1
+    if chars is None or regex[end : end + 1] in _QUANTIFIERS:
+        return None
+    return chars, end
+
+
+def _leading_lookbehinds(regex: str) -> tuple[list[tuple[str, str]], str]:
+    """Split lookbehinds off the front: ``(?<!x)abc`` -> ([(``(?<!``, ``x``)], ``abc``)."""
+    found, i = [], 0
+    while regex.startswith(("(?<=", "(?<!"), i):
+        end = _group_end(regex, i)
+        if end is None:
+            break
+        found.append((regex[i : i + 4], regex[i + 4 : end - 1]))
+        i = end
+    return found, regex[i:]
+
+
+def _leading_group(regex: str) -> tuple[str, str, bool] | None:
+    """(inner, rest, optional) when ``regex`` starts with a ``(?:...)`` or ``(?:...)?`` group."""
+    if not regex.startswith("(?:"):
+        return None
+    end = _group_end(regex, 0)
+    if end is None:
+        return None
+    after = regex[end : end + 2]
+    if after[:1] == "?":
+        rest = regex[end + 2 :] if after == "??" else regex[end + 1 :]
+        return regex[3 : end - 1], rest, True
+    if after[:1] in _QUANTIFIERS:
+        return None
+    return regex[3 : end - 1], regex[end:], False
+
+
+def _group_end(regex: str, start: int) -> int | None:
+    """Index just past the parenthesis closing the group that opens at ``start``."""
+    depth, i = 0, start
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(regex, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _class_end(regex: str, start: int) -> int:
+    """Index just past the ``]`` closing the character class that opens at ``start``."""
+    i = start + 1
+    if regex[i : i + 1] == "^":
+        i += 1
+    if regex[i : i + 1] == "]":
+        i += 1
+    while i < len(regex) and regex[i] != "]":
+        i += 2 if regex[i] == "\\" else 1
+    return i + 1
+
+
+def _class_chars(body: str) -> frozenset[str] | None:
+    """The characters of a simple class body (literals, ranges, escaped punctuation)."""
+    if body.startswith("^"):
+        return None
+    chars: set[str] = set()
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if i + 1 >= len(body) or body[i + 1].isalnum():
+                return None  # \w, \d, \s ...
+            ch = body[i + 1]
+            i += 1
+        if body[i + 1 : i + 2] == "-" and i + 2 < len(body):
+            high = body[i + 2]
+            if high == "\\" or not 0 <= ord(high) - ord(ch) <= 64:
+                return None
+            chars.update(chr(c) for c in range(ord(ch), ord(high) + 1))
+            i += 3
+            continue
+        chars.add(ch)
+        i += 1
+    return frozenset(chars)

@@ -1,0 +1,114 @@
+"""Stage-2 sentence encoder: all-MiniLM-L6-v2 as an int8 ONNX model on onnxruntime.
+
+The graph holds the transformer, attention-masked mean pooling and L2 normalisation, so its
+output is sentence-transformers' embedding (cosine >= 0.98 to the torch model on every build
+calibration text, see ``data/models/build_report.json``). Needs numpy, onnxruntime, tokenizers.
+
+    enc = OnnxEncoder.load()                # cached: one session per process (and thread count)
+    vectors = enc.encode(windows, batch_size=1, max_length=256)
+    vectors.shape, vectors.dtype            # (len(windows), 384), float32; unit-length rows
+
+``threads`` sets onnxruntime's intra-op threads (None: one per physical core). Texts longer than
+``max_length`` tokens (including [CLS]/[SEP]) are truncated, as sentence-transformers does.
+
+Batching: the default, ``batch_size=1``, makes each text's vector independent of the other texts
+in the call — dynamic int8 quantisation scales activations over the whole batch tensor, so in a
+padded batch a vector moves (cosine to the unbatched one down to ~0.99, see
+``build_report.json``). It is also the faster setting for 3-5 sentence windows on CPU
+(docs/BENCHMARKS.md). Larger batches (texts sorted by length first, results in input order)
+help only for short single sentences. Results are deterministic either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from forewarn.models.artifacts import ArtifactError, models_dir, read_json
+
+_CACHE: dict[tuple[Path, int | None], OnnxEncoder] = {}
+_LOCK = threading.Lock()
+
+
+class OnnxEncoder:
+    """MiniLM sentence embeddings from the shipped int8 ONNX model."""
+
+    def __init__(self, session: ort.InferenceSession, tokenizer: Tokenizer, dim: int) -> None:
+        self.session = session
+        self.dim = dim
+        self._base = Tokenizer.from_str(tokenizer.to_str())
+        self._base.no_padding()
+        self._base.no_truncation()
+        self._tokenizers: dict[int, Tokenizer] = {}
+
+    @classmethod
+    def load(cls, threads: int | None = None, directory: Path | None = None) -> OnnxEncoder:
+        """The shipped encoder (or the one in ``directory``), loaded once per process and
+        thread count."""
+        folder = Path(directory) if directory else models_dir() / "minilm"
+        key = (folder, threads)
+        with _LOCK:
+            if key not in _CACHE:
+                _CACHE[key] = cls.from_folder(folder, threads)
+            return _CACHE[key]
+
+    @classmethod
+    def from_folder(cls, folder: Path, threads: int | None = None) -> OnnxEncoder:
+        """Open ``model.int8.onnx`` with ``tokenizer.json`` and ``config.json`` from ``folder``."""
+        config = read_json(folder / "config.json")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or 0
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        try:
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            session = ort.InferenceSession(
+                str(folder / "model.int8.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ArtifactError(f"encoder incomplete in {folder}: {exc}") from exc
+        return cls(session, tokenizer, int(config["dim"]))
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 1, max_length: int = 256
+    ) -> np.ndarray:
+        """Embed ``texts`` as a float32 array (len(texts), dim) of unit vectors."""
+        if batch_size < 1 or max_length < 2:
+            raise ValueError("batch_size must be >= 1 and max_length >= 2")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer(max_length).encode_batch(list(texts))
+        ids = [encoding.ids for encoding in encodings]
+        order = np.argsort([len(row) for row in ids], kind="stable")
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            width = max(len(ids[i]) for i in batch)
+            input_ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            feed = {"input_ids": input_ids, "attention_mask": mask}
+            out[batch] = self.session.run(None, feed)[0]
+        return out
+
+    def token_lengths(self, texts: Sequence[str], max_length: int = 256) -> list[int]:
+        """How many tokens (with [CLS]/[SEP], after truncation) each text feeds the model."""
+        return [len(e.ids) for e in self._tokenizer(max_length).encode_batch(list(texts))]
+
+    def _tokenizer(self, max_length: int) -> Tokenizer:
+        """A copy of the tokenizer truncating at ``max_length`` (one per limit, thread-safe)."""
+        tokenizer = self._tokenizers.get(max_length)
+        if tokenizer is None:
+            tokenizer = Tokenizer.from_str(self._base.to_str())
+            tokenizer.enable_truncation(max_length)
+            self._tokenizers[max_length] = tokenizer
+        return tokenizer

@@ -1,0 +1,137 @@
+"""Stage-1 static sentence embeddings: a model2vec distillation of all-MiniLM-L6-v2.
+
+Each token has one fixed vector; a text's embedding is the mean of its tokens' vectors,
+L2-normalised — exactly model2vec's ``StaticModel.encode`` (tokens without special tokens,
+``[UNK]`` dropped, truncated to ``max_length`` tokens after cutting the text to
+``max_length * median_token_length`` characters; a text with no known token maps to zeros).
+Needs only numpy and tokenizers: tens of thousands of sentences per second on a laptop CPU.
+
+    emb = StaticEmbedder.load()            # cached: one instance per process (and directory)
+    vectors = emb.encode(["He jumped off the bridge.", "They ate breakfast."])
+    vectors.shape, vectors.dtype           # (2, emb.dim), float32; rows have unit length
+
+Threads: numpy's part is single-threaded; tokenisation runs on the tokenizers library's Rust
+thread pool, sized by the ``RAYON_NUM_THREADS`` environment variable (read once, at the first
+batch) and switched off by ``TOKENIZERS_PARALLELISM=false``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from forewarn.models.artifacts import ArtifactError, models_dir, read_json, read_safetensors
+
+_CACHE: dict[Path, StaticEmbedder] = {}
+_LOCK = threading.Lock()
+
+
+class StaticEmbedder:
+    """Mean-of-token-vectors sentence embeddings from a static (model2vec) table."""
+
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        tokenizer: Tokenizer,
+        *,
+        normalize: bool = True,
+        median_token_length: int = 1,
+    ) -> None:
+        if vectors.ndim != 2 or vectors.shape[0] != tokenizer.get_vocab_size():
+            raise ArtifactError(
+                f"static table {vectors.shape} does not fit a {tokenizer.get_vocab_size()}-token "
+                "vocabulary"
+            )
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.normalize = normalize
+        self.median_token_length = median_token_length
+        self._base = Tokenizer.from_str(tokenizer.to_str())
+        self._base.no_padding()
+        self._base.no_truncation()
+        unk = getattr(self._base.model, "unk_token", None)
+        self.unk_id: int | None = self._base.token_to_id(unk) if unk else None
+        self._tokenizers: dict[int | None, Tokenizer] = {}
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> StaticEmbedder:
+        """The shipped model (or the model2vec folder ``directory``), loaded once per process."""
+        folder = Path(directory) if directory else models_dir() / "static"
+        with _LOCK:
+            if folder not in _CACHE:
+                _CACHE[folder] = cls.from_folder(folder)
+            return _CACHE[folder]
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> StaticEmbedder:
+        """Read ``model.safetensors`` + ``tokenizer.json`` + ``config.json`` (model2vec layout)."""
+        config = read_json(folder / "config.json")
+        try:
+            tensors = read_safetensors(folder / "model.safetensors")
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except (FileNotFoundError, OSError) as exc:
+            raise ArtifactError(f"static model incomplete in {folder}: {exc}") from exc
+        if "embeddings" not in tensors:
+            raise ArtifactError(f"{folder}/model.safetensors has no 'embeddings' tensor")
+        return cls(
+            tensors["embeddings"],
+            tokenizer,
+            normalize=bool(config.get("normalize", True)),
+            median_token_length=int(config.get("median_token_length", 1)),
+        )
+
+    @property
+    def dim(self) -> int:
+        """Embedding size."""
+        return int(self.vectors.shape[1])
+
+    def encode(
+        self, texts: Sequence[str], max_length: int | None = 512, batch_size: int = 4096
+    ) -> np.ndarray:
+        """Embed ``texts`` as a float32 array (len(texts), dim); ``max_length`` in tokens
+        (512 as in model2vec; None: no truncation). Batches bound the memory used."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            out[start : start + batch_size] = self._encode_batch(
+                texts[start : start + batch_size], max_length
+            )
+        return out
+
+    def _tokenizer(self, max_length: int | None) -> Tokenizer:
+        """A copy of the tokenizer truncating at ``max_length`` (one per limit, thread-safe)."""
+        tokenizer = self._tokenizers.get(max_length)
+        if tokenizer is None:
+            tokenizer = Tokenizer.from_str(self._base.to_str())
+            if max_length is not None:
+                tokenizer.enable_truncation(max_length)
+            self._tokenizers[max_length] = tokenizer
+        return tokenizer
+
+    def _encode_batch(self, texts: Sequence[str], max_length: int | None) -> np.ndarray:
+        if max_length is not None:
+            cut = max_length * self.median_token_length
+            texts = [text[:cut] for text in texts]
+        else:
+            texts = list(texts)
+        encodings = self._tokenizer(max_length).encode_batch_fast(texts, add_special_tokens=False)
+        ids = [encoding.ids for encoding in encodings]
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(ids)), lengths)
+        if self.unk_id is not None:
+            known = flat != self.unk_id
+            flat, rows = flat[known], rows[known]
+        counts = np.bincount(rows, minlength=len(ids))
+        sums = np.zeros((len(ids), self.dim), dtype=np.float32)
+        filled = counts > 0
+        if filled.any():
+            starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[filled]
+            sums[filled] = np.add.reduceat(self.vectors[flat], starts, axis=0)
+        means = sums / np.maximum(counts, 1)[:, None].astype(np.float32)
+        if self.normalize:
+            means /= np.linalg.norm(means, axis=1, keepdims=True) + np.float32(1e-32)
+        return means

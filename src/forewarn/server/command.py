@@ -1,0 +1,40 @@
+"""``forewarn serve``: start the API and web page on uvicorn (loopback unless told otherwise)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def serve_command(host: str, port: int) -> int:
+    """Run the server until interrupted; 1 when it cannot start, 2 for bad settings."""
+    try:
+        import uvicorn
+
+        from forewarn.server import Settings, create_app
+    except ImportError as exc:
+        sys.stderr.write(
+            f"forewarn: error: forewarn serve needs the serve extra ({exc.name} is missing): "
+            "pip install 'forewarn[serve]'\n"
+        )
+        return 1
+    try:
+        settings = Settings.from_env(host=host, port=port)
+    except ValueError as exc:
+        sys.stderr.write(f"forewarn: error: {exc}\n")
+        return 2
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log = logging.getLogger("forewarn.server")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,  # our own access log leaves out query strings and bodies
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
+    return 0

@@ -1,0 +1,284 @@
+"""forewarn batch: the journal, resuming, per-work failures, Parquet, and surviving SIGKILL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from forewarn.batch.journal import Journal, read_records
+from forewarn.batch.runner import run_batch
+from forewarn.errors import InputError
+from forewarn.readers import read_path
+from forewarn.version import model_version
+from tests.conftest import EXAMPLE, validate_report
+from tests.corpus import write_corpus
+from tests.helpers import run_cli
+
+
+def _record(work_id: str, sha: str = "0" * 64) -> dict:
+    return {"id": work_id, "sha256": sha, "model_version": "v1", "status": "ok", "report": {}}
+
+
+def _by_id(path: Path) -> dict[str, dict]:
+    records = read_records(path)
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)), "an id was recorded twice"
+    return {r["id"]: r for r in records}
+
+
+def _assert_evidence_quotes(record: dict) -> None:
+    """Evidence offsets index into the text forewarn reads from the work's file."""
+    validate_report(record["report"])
+    text = read_path(record["source"]).text
+    for warning in record["report"]["documents"][0]["warnings"]:
+        for e in warning["evidence"]:
+            assert text[e["start"] : e["end"]] == e["quote"]
+
+
+# -- the journal ------------------------------------------------------------------------------
+def test_journal_appends_complete_lines_and_reads_them_back(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    with Journal(path) as journal:
+        journal.append(_record("a", "1" * 64))
+        journal.append(_record("b"))
+    assert path.read_text().count("\n") == 2
+    with Journal(path) as journal:
+        done = journal.done("v1")
+        assert journal.repaired == 0
+    assert done["a"].sha256 == "1" * 64 and done["a"].status == "ok"
+    assert set(done) == {"a", "b"}
+    with Journal(path) as journal:
+        assert journal.done("v2") == {}  # another model version: nothing is done
+
+
+def test_torn_last_line_is_cut_and_later_appends_stay_valid(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    with Journal(path) as journal:
+        journal.append(_record("a"))
+    intact = path.read_bytes()
+    torn = json.dumps(_record("b")).encode()[:23]  # a write cut short by SIGKILL
+    path.write_bytes(intact + torn)
+    with Journal(path) as journal:
+        assert journal.repaired == len(torn)
+        assert set(journal.done("v1")) == {"a"}
+        journal.append(_record("c"))
+    assert path.read_bytes().startswith(intact)
+    assert [r["id"] for r in read_records(path)] == ["a", "c"]
+    assert all(json.loads(line) for line in path.read_text().splitlines())
+
+
+def test_complete_last_record_without_newline_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text(json.dumps(_record("a")) + "\n" + json.dumps(_record("b")))
+    with Journal(path) as journal:
+        assert journal.repaired == 0
+        assert set(journal.done("v1")) == {"a", "b"}
+        journal.append(_record("c"))
+    assert [r["id"] for r in read_records(path)] == ["a", "b", "c"]
+
+
+def test_damage_before_the_last_line_is_reported_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text(json.dumps(_record("a")) + "\n{garbage\n" + json.dumps(_record("b")) + "\n")
+    with pytest.raises(InputError, match="line 2"):
+        Journal(path)
+    assert path.read_text().count("\n") == 3  # left as it was
+
+
+def test_a_journal_in_use_cannot_be_opened_twice(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    with Journal(path), pytest.raises(InputError, match="in use"):
+        Journal(path)
+
+
+# -- runs ------------------------------------------------------------------------------------
+def test_resume_skips_done_works_and_rescans_changed_or_stale_ones(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    files = write_corpus(corpus, 8, seed=3)
+    out = tmp_path / "out.jsonl"
+    first = run_batch([str(corpus)], out, workers=1)
+    assert (first.ok, first.skipped) == (8, 0)
+    journal_after_first = out.read_bytes()
+
+    again = run_batch([str(corpus)], out, workers=1)
+    assert (again.scanned, again.skipped) == (0, 8)
+    assert out.read_bytes() == journal_after_first
+
+    # A changed file (new sha256) and a record from another model version are redone.
+    files[0].write_text(files[0].read_text() + "\nHe died that winter.\n")
+    lines = out.read_text().splitlines()
+    stale = json.loads(lines[1])
+    stale["model_version"] = "0.0.0+an-older-model"
+    out.write_text("\n".join([lines[0], json.dumps(stale), *lines[2:]]) + "\n")
+    third = run_batch([str(corpus)], out, workers=1)
+    assert (third.scanned, third.skipped) == (2, 6)
+    appended = read_records(out)[len(lines) :]
+    changed_id = files[0].relative_to(corpus).as_posix()
+    assert {r["id"] for r in appended} == {changed_id, stale["id"]}
+    new = next(r for r in appended if r["id"] == changed_id)
+    assert new["sha256"] == hashlib.sha256(files[0].read_bytes()).hexdigest()
+    assert all(r["model_version"] == model_version() for r in appended)
+
+
+def test_bad_files_are_recorded_as_errors_and_the_others_finish(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 4, seed=5)
+    (corpus / "scan.pdf.txt").write_bytes(b"%PDF-1.4\n binary")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "story.txt").write_bytes(EXAMPLE.read_bytes())
+    out = tmp_path / "out.jsonl"
+
+    proc = run_cli("batch", str(corpus), "--out", str(out), "--workers", "2")
+
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("forewarn: error:")]
+    assert len(errors) == 2 and "Traceback" not in proc.stderr
+    assert any("scan.pdf.txt" in e and "PDF" in e for e in errors)
+    records = _by_id(out)
+    assert len(records) == 7
+    assert records["scan.pdf.txt"]["status"] == "error"
+    assert "PDF" in records["scan.pdf.txt"]["error"] and records["scan.pdf.txt"]["report"] is None
+    assert records["empty.txt"]["error"] == "empty file"
+    ok = [r for r in records.values() if r["status"] == "ok"]
+    assert len(ok) == 5
+    for record in ok:
+        assert record["error"] is None and record["model_version"] == model_version()
+        _assert_evidence_quotes(record)
+    story = records["story.txt"]["report"]["documents"][0]
+    assert "suicide-attempt" in {w["id"] for w in story["warnings"]}
+    assert "7 works: 7 scanned (5 ok, 2 errors)" in proc.stderr
+
+
+def test_jsonl_inputs_with_text_path_and_broken_lines(tmp_path: Path) -> None:
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "stories" / "calm.txt").write_text("They walked to the lighthouse and back.\n")
+    lines = [
+        json.dumps({"id": "w1", "text": "He died in the hospital that night."}),
+        json.dumps({"id": 42, "path": "stories/calm.txt"}),
+        "{not json",
+        json.dumps({"id": "w3"}),
+        json.dumps({"id": "w1", "text": "a duplicate id is ignored"}),
+    ]
+    works = tmp_path / "works.jsonl"
+    works.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+
+    proc = run_cli("batch", str(works), "--out", str(out), "--workers", "1")
+
+    assert proc.returncode == 1, proc.stderr
+    records = _by_id(out)
+    assert set(records) == {"w1", "42", f"{works}:3", "w3"}
+    death = records["w1"]["report"]["documents"][0]["warnings"]
+    assert [w["id"] for w in death] == ["death"]
+    assert death[0]["evidence"][0]["quote"] == "He died in the hospital that night."
+    assert records["42"]["status"] == "ok" and records["42"]["source"].endswith("calm.txt")
+    assert records[f"{works}:3"]["status"] == "error"
+    assert "text" in records["w3"]["error"] and "path" in records["w3"]["error"]
+    assert "1 duplicate ids ignored" in proc.stderr
+
+
+def test_parquet_table_holds_the_latest_record_of_each_work(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 5, seed=9)
+    (corpus / "bad.txt").write_bytes(b"")
+    out, table_path = tmp_path / "out.jsonl", tmp_path / "out.parquet"
+
+    proc = run_cli("batch", str(corpus), "--out", str(out), "--parquet", str(table_path))
+
+    assert proc.returncode == 1
+    table = pq.read_table(table_path).to_pylist()
+    records = _by_id(out)
+    assert sorted(row["id"] for row in table) == sorted(records)
+    for row in table:
+        record = records[row["id"]]
+        assert row["status"] == record["status"] and row["sha256"] == record["sha256"]
+        if record["status"] == "ok":
+            assert json.loads(row["report"]) == record["report"]
+            present = record["report"]["documents"][0]["warnings"]
+            assert [w["id"] for w in row["warnings"]] == [w["id"] for w in present]
+        else:
+            assert row["report"] is None and row["error"] == "empty file"
+
+
+# -- SIGKILL at random moments, then resume ------------------------------------------------
+def _worker_pids(token: str) -> list[int]:
+    """Processes (ours) whose environment carries ``token``: the batch and its workers."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if token.encode() in (entry / "environ").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def test_sigkill_at_random_moments_then_resume_scans_every_work_exactly_once(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 60, seed=11, words=(300, 1200))
+    out = tmp_path / "out.jsonl"
+    name, value = "FOREWARN_KILL_TEST", f"{os.getpid()}-{time.time_ns()}"
+    token = f"{name}={value}"
+    env = {**os.environ, name: value, "COLUMNS": "100"}
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(corpus), "--out", str(out)]
+    rng = random.Random(20261125)
+    # Kill points: once during start-up, then when the journal reaches random sizes (plus a
+    # random few ms), so the kills land mid-batch however loaded the machine is.
+    targets = [0, *sorted(rng.sample(range(1, 58), 4))]
+    counts = []
+    try:
+        for target in targets:
+            proc = subprocess.Popen(
+                cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            deadline = time.monotonic() + 60
+            while _lines(out) < target and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0.0, 0.05) if target else rng.uniform(0.05, 0.5))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            deadline = time.monotonic() + 30
+            while _worker_pids(token) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _worker_pids(token) == [], "worker processes outlived the killed batch"
+            counts.append(len(read_records(out)) if out.exists() else 0)
+            if rng.random() < 0.5 and out.exists():  # as if the kill had cut a write short
+                with out.open("ab") as stream:
+                    stream.write(b'{"id":"part-a/work-0')
+    finally:
+        for pid in _worker_pids(token):  # only the processes this test started
+            os.kill(pid, signal.SIGKILL)
+    print("journal sizes after each kill:", counts)
+    assert counts == sorted(counts), "a killed run lost finished results"
+    assert sum(0 < c < 60 for c in counts) >= 2, f"the kills did not land mid-batch: {counts}"
+
+    final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+
+    assert final.returncode == 0, final.stderr
+    records = _by_id(out)  # parses every line: any torn tail was repaired
+    expected = {p.relative_to(corpus).as_posix() for p in corpus.rglob("*.txt")}
+    assert set(records) == expected
+    assert all(r["status"] == "ok" for r in records.values())
+    # The interrupted and resumed journal says what one uninterrupted run says.
+    clean = tmp_path / "clean.jsonl"
+    run_batch([str(corpus)], clean, workers=1)
+    for work_id, record in _by_id(clean).items():
+        assert records[work_id]["report"] == record["report"]
+        assert records[work_id]["sha256"] == record["sha256"]

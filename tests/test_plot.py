@@ -1,0 +1,66 @@
+"""``forewarn plot``: the timeline as SVG (same builder as the HTML report) and PNG."""
+
+from __future__ import annotations
+
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from forewarn.plot import PlotError, plot
+from forewarn.render.svg import timeline_svg
+from forewarn.timeline import build_timeline
+from tests.conftest import EXAMPLE, ROOT
+from tests.helpers import run_cli
+from tests.sample_report import sample_document_report
+
+GOLDEN = ROOT / "tests" / "golden"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_timeline_positions_passages_by_chapter():
+    timeline = build_timeline(sample_document_report())
+    assert [(b.number, round(b.x0, 3)) for b in timeline.bands] == [(1, 0), (2, 0.333), (3, 0.667)]
+    attempt = next(r for r in timeline.rows if r.id == "suicide-attempt")
+    assert all(2 / 3 <= m.x < 1 for m in attempt.marks)  # both passages are in chapter 3
+    assert sorted(m.paragraph for m in attempt.marks) == [2, 4]
+
+
+def test_golden_svg():
+    svg = timeline_svg(build_timeline(sample_document_report()), standalone=True) + "\n"
+    assert svg == (GOLDEN / "timeline.svg").read_text()
+
+
+def test_svg_file_is_valid_standalone_svg(tmp_path):
+    path = tmp_path / "t.svg"
+    assert plot(sample_document_report(), path) == "svg"
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{SVG}svg"
+    labels = [t.text for t in root.iter(f"{SVG}text") if "fw-row-label" in t.get("class", "")]
+    assert labels[:2] == ["Strong language", "Suicide attempt"]
+
+
+def test_png(tmp_path):
+    path = tmp_path / "t.png"
+    assert plot(sample_document_report(), path) == "png"
+    width, height = png_size(path.read_bytes())
+    assert width == 1500 and 300 < height < 1000
+
+
+def test_unknown_extension_is_refused(tmp_path):
+    with pytest.raises(PlotError, match=r"\.gif"):
+        plot(sample_document_report(), tmp_path / "t.gif")
+
+
+def test_plot_cli(tmp_path):
+    out = tmp_path / "timeline.png"
+    result = run_cli("plot", str(EXAMPLE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert png_size(out.read_bytes())[0] == 1500
+    bad = run_cli("plot", str(EXAMPLE), "-o", str(tmp_path / "t.jpg"))
+    assert bad.returncode == 2 and "use a .svg or .png" in bad.stderr
