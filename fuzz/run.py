@@ -37,7 +37,7 @@ with atheris.instrument_imports(include=["forewarn"]):
     import forewarn.scanner
     import forewarn.segment  # noqa: F401
 
-from fuzz.targets import TARGETS, seeds  # noqa: E402
+from fuzz.targets import TARGETS, seeds, warm_up  # noqa: E402
 
 
 def prepare(name: str, corpus: Path) -> Path:
@@ -62,6 +62,7 @@ def main(argv: list[str]) -> None:
         args.append(str(prepare(name, FUZZ / "corpus" / name)))
     elif not inputs[0].is_file():  # fuzzing with a given corpus folder: create and seed it
         prepare(name, inputs[0])
+    warm_up()
     atheris.Setup(args, TARGETS[name])
     atheris.Fuzz()
 

@@ -48,7 +48,7 @@ def by_first_letter(regex: str) -> Split:
     """
     behind, body = _leading_lookbehinds(regex)
     if behind:
-        known, unknown = by_first_letter(body)
+        known, cannot = by_first_letter(body)
         # A lookbehind before the first letter becomes one that ends with that letter.
         moved = {
             letter: [
@@ -56,7 +56,7 @@ def by_first_letter(regex: str) -> Split:
             ]
             for letter, rs in known.items()
         }
-        return moved, [regex[: len(regex) - len(body)] + part for part in unknown]
+        return moved, [regex[: len(regex) - len(body)] + part for part in cannot]
     group = _leading_group(body)
     if group is None:
         head = first_token(body)

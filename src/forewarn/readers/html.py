@@ -12,11 +12,11 @@ from forewarn.errors import InputError
 
 BLOCK_TAGS = frozenset(
     """p div section article blockquote li ul ol dd dt dl pre h1 h2 h3 h4 h5 h6 table tr td th
-    center header footer main aside figure figcaption address body nav hr""".split()
+    center header footer main aside figure figcaption address body nav hr""".split()  # noqa: SIM905
 )
 SKIP_TAGS = frozenset(
     """script style head title noscript template svg math iframe object embed button select
-    textarea form""".split()
+    textarea form""".split()  # noqa: SIM905
 )
 HEADING_TAGS = {"h1", "h2", "h3"}
 
@@ -70,8 +70,9 @@ def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
         # libxml2 stops at 256 nested elements or a 10 MB text node and silently drops the rest:
         # refuse instead of reporting on part of the story.
         if error.type_name == "ERR_RESOURCE_LIMIT":
+            reason = error.message.strip()
             raise InputError(
-                source, f"HTML too deeply nested or too large to read whole ({error.message.strip()})"
+                source, f"HTML too deeply nested or too large to read whole ({reason})"
             )
     return root
 

@@ -37,7 +37,7 @@ STYLE = """
 .fw-facts,.fw-hint,.fw-where,.fw-more,.fw-footer{color:var(--fw-muted);font-size:.88rem}
 .fw-facts{margin:0;overflow-wrap:anywhere}
 .fw-notice{background:#fff4e6;border-left:4px solid #f59f00;padding:.4rem .7rem;margin:.6rem 0}
-.fw-none{color:#2b8a3e;font-weight:600}.fw-unchecked{color:#b35c00;font-weight:600}
+.fw-none{color:#237032;font-weight:600}.fw-unchecked{color:#b35c00;font-weight:600}
 .fw-sevgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:.6rem}
 .fw-sev{border:1px solid var(--fw-line);border-top:4px solid var(--fw-c);border-radius:6px;
  padding:.5rem .7rem;background:#fff}
@@ -46,7 +46,7 @@ STYLE = """
 .fw-count{color:var(--fw-muted);font-weight:400;white-space:nowrap}
 .fw-badge{display:inline-block;border-radius:999px;padding:0 .55rem;font-size:.8rem;
  font-weight:600;color:#fff;background:var(--fw-c);vertical-align:.1em}
-.fw-implied{--fw-c:#4a90c2}.fw-mentioned{--fw-c:#b38600}.fw-depicted{--fw-c:#e8590c}
+.fw-implied{--fw-c:#1f6fa8}.fw-mentioned{--fw-c:#8a6100}.fw-depicted{--fw-c:#c2410c}
 .fw-graphic{--fw-c:#b3001b}
 .fw-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--fw-line);
  border-radius:6px;background:#fff;padding:4px}
@@ -72,7 +72,7 @@ STYLE = """
 .fw-tags{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem}
 .fw-tags li{background:var(--fw-soft);border:1px solid var(--fw-line);border-radius:4px;
  padding:0 .45rem;font-size:.9rem}
-.fw-tags .fw-ok{border-color:#2b8a3e}.fw-tags .fw-miss{border-color:#e8590c;border-style:dashed}
+.fw-tags .fw-ok{border-color:#237032}.fw-tags .fw-miss{border-color:#c2410c;border-style:dashed}
 .fw-summary-text{margin:.3rem 0;padding:.4rem .8rem;border-left:3px solid var(--fw-line);
  white-space:pre-wrap}
 .fw-meta h3{margin-top:1rem}.fw-audit{padding-left:1.2rem}.fw-audit li{margin:.2rem 0}

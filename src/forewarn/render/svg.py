@@ -12,9 +12,9 @@ from forewarn.timeline import Mark, Timeline
 
 #: Severity colours (colour-blind-safe ramp) and mark heights (so severity is not colour alone).
 SEVERITY_COLORS = {
-    "implied": "#4a90c2",
-    "mentioned": "#d9a300",
-    "depicted": "#e8590c",
+    "implied": "#1f6fa8",
+    "mentioned": "#8a6100",
+    "depicted": "#c2410c",
     "graphic": "#b3001b",
 }
 MARK_HEIGHT = {"implied": 0.4, "mentioned": 0.6, "depicted": 0.8, "graphic": 1.0}
@@ -58,9 +58,12 @@ def timeline_svg(timeline: Timeline, standalone: bool = False) -> str:
     top = TITLE_H if standalone else 0
     rows_top = top + AXIS_H
     height = rows_top + max(1, len(timeline.rows)) * ROW_H + LEGEND_H
+    # Marks that link to their passages are controls; a picture (role img) may not hold any.
+    linked = any(m.anchor for row in timeline.rows for m in row.marks)
+    role = "group" if linked else "img"
     out = [
         f'<svg class="fw-timeline-svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" role="img" aria-label="Timeline of content warnings"'
+        f'height="{height}" role="{role}" aria-label="Timeline of content warnings"'
         + (' xmlns="http://www.w3.org/2000/svg"' if standalone else "")
         + ' font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">'
     ]
@@ -99,7 +102,7 @@ def timeline_svg(timeline: Timeline, standalone: bool = False) -> str:
         )
     if not timeline.rows:
         out.append(
-            f'<text x="{x0 + 6}" y="{rows_top + LABEL_H + 6}" font-size="13" fill="#2b8a3e">'
+            f'<text x="{x0 + 6}" y="{rows_top + LABEL_H + 6}" font-size="13" fill="#237032">'
             "No content warnings found.</text>"
         )
     for r, row in enumerate(timeline.rows):

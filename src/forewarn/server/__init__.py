@@ -1,6 +1,5 @@
-"""``forewarn serve``: the HTTP API and the web page (needs the ``serve`` extra)."""
+"""``forewarn serve``: the HTTP API and the web page (needs the ``serve`` extra).
 
-from forewarn.server.app import create_app
-from forewarn.server.settings import Settings
-
-__all__ = ["Settings", "create_app"]
+``forewarn.server.app.create_app(Settings)`` builds the app; the worker processes import only
+``forewarn.server.work``, so they never load the web framework.
+"""

@@ -11,7 +11,8 @@ def serve_command(host: str, port: int) -> int:
     try:
         import uvicorn
 
-        from forewarn.server import Settings, create_app
+        from forewarn.server.app import create_app
+        from forewarn.server.settings import Settings
     except ImportError as exc:
         sys.stderr.write(
             f"forewarn: error: forewarn serve needs the serve extra ({exc.name} is missing): "

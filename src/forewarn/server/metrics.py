@@ -32,7 +32,10 @@ class Metrics:
             registry=r,
         )
         self.scans = Counter(
-            "forewarn_scans", "Scans finished by a worker, by outcome status.", ["status"], registry=r
+            "forewarn_scans",
+            "Scans finished by a worker, by outcome status.",
+            ["status"],
+            registry=r,
         )
         self.scan_seconds = Histogram(
             "forewarn_scan_duration_seconds",
@@ -40,15 +43,11 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
-        self.words = Counter(
-            "forewarn_words_scanned", "Words of story text scanned.", registry=r
-        )
+        self.words = Counter("forewarn_words_scanned", "Words of story text scanned.", registry=r)
         self.queue_depth = Gauge(
             "forewarn_scan_queue_depth", "Scans waiting for a free worker.", registry=r
         )
-        self.in_flight = Gauge(
-            "forewarn_scans_in_flight", "Scans running or waiting.", registry=r
-        )
+        self.in_flight = Gauge("forewarn_scans_in_flight", "Scans running or waiting.", registry=r)
         self.workers = Gauge("forewarn_scan_workers", "Worker processes in the pool.", registry=r)
         self.jobs = Gauge("forewarn_jobs", "Background jobs by status.", ["status"], registry=r)
 

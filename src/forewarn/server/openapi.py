@@ -206,8 +206,9 @@ def _json(description: str, schema: str) -> dict[str, Any]:
 _INPUT_ERRORS = {
     "413": problem("The body is larger than the upload limit."),
     "415": problem("Not text/plain, JSON or multipart; or a file of an unsupported format."),
-    "422": problem("Malformed input or parameters, or a story that cannot be read; `detail` "
-    "says why."),
+    "422": problem(
+        "Malformed input or parameters, or a story that cannot be read; `detail` says why."
+    ),
     "429": problem("Every worker is busy and the queue is full: retry later.", retry=True),
     "500": problem("An internal error (a bug)."),
     "503": problem("A scanner process stopped and was restarted: retry.", retry=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -17,13 +18,13 @@ class Problem(Exception):
         self,
         status: int,
         detail: str,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
-        self.headers = headers or {}
+        self.headers = dict(headers or {})
         self.extra = extra
 
     def to_dict(self, instance: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,312 @@
+"""The web page in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+A reader pastes or drops a story, sees warnings without spoilers, reveals a passage, gets a
+verdict for an avoid-list; a broken file gives a readable error; a hostile story runs nothing.
+Screenshots land in test-artifacts/serve/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import EXAMPLE, FIXTURES
+from tests.server.conftest import ARTIFACTS, LiveServer
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():  # `make test` installs it; a bare `pytest` may run without
+    pytest.skip(
+        "Debian's chromium is not installed (make test installs it)", allow_module_level=True
+    )
+
+ARGS = [
+    "--no-sandbox",  # running as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+STORY = EXAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Session:
+    """A page on the live server, with everything it tried that a reader should never see."""
+
+    page: Any
+    url: str
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def open(self) -> None:
+        self.page.goto(self.url + "/")
+        self.page.wait_for_selector("#avoid-list input")  # the taxonomy has loaded
+
+    def submit(self) -> None:
+        self.page.get_by_role("button", name="Check the story").click()
+        # (no wait_for_function: the page's CSP forbids the eval it needs)
+        done = self.page.locator("#results .fw-report, #error:not([hidden])").first
+        done.wait_for(timeout=60_000)
+        playwright_api.expect(self.page.locator("#scan-button")).to_be_enabled()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _session(browser: Any, server: LiveServer, **context: Any) -> Iterator[Session]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(**context)
+    page = ctx.new_page()
+    s = Session(page, server.url)
+
+    def only_loopback(route: Any) -> None:
+        if route.request.url.startswith(server.url + "/"):
+            route.continue_()
+        else:
+            s.outside.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", only_loopback)
+    page.on("dialog", lambda d: (s.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: s.errors.append(str(e)))
+    page.on("console", lambda m: s.errors.append(m.text) if m.type == "error" else None)
+    yield s
+    ctx.close()
+    assert s.outside == [], "the page reached outside the server"
+    assert s.dialogs == []
+
+
+@pytest.fixture
+def session(browser: Any, live_server: LiveServer) -> Iterator[Session]:
+    yield from _session(browser, live_server, viewport={"width": 1280, "height": 900})
+    # (errors are checked per test: a failed upload logs the 422 as a console error)
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: LiveServer) -> Iterator[Session]:
+    yield from _session(
+        browser,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+
+
+def first_quote(server: LiveServer, category: str) -> str:
+    report = httpx.post(
+        f"{server.url}/v1/scan",
+        content=STORY.encode(),
+        headers={"Content-Type": "text/plain"},
+        timeout=60,
+    ).json()
+    warning = next(w for w in report["documents"][0]["warnings"] if w["id"] == category)
+    return str(warning["evidence"][0]["quote"])
+
+
+def test_paste_a_story_and_see_warnings_without_spoilers(
+    session: Session, live_server: LiveServer
+) -> None:
+    page = session.page
+    session.open()
+    page.get_by_label("Paste a story").fill(STORY)
+    session.submit()
+    summary = page.locator(".fw-sevgrid")
+    assert summary.get_by_role("link", name="Suicide attempt").is_visible()
+    assert "content warning" in page.locator("#status").inner_text()
+    quote = first_quote(live_server, "suicide-attempt")
+    passage = page.locator("#fw-0-w-suicide-attempt .fw-passage blockquote").first
+    assert quote[:40] in passage.text_content()  # in the page, but hidden
+    assert not passage.is_visible()
+    assert page.locator(".fw-timeline svg").is_visible()
+    session.shot("paste-spoiler-free")
+    assert session.errors == []
+
+
+def drop_file(page: Any, name: str, data: str, mime: str = "text/plain") -> None:
+    """Drop a file on the drop zone, as a reader dragging it from their files would."""
+    transfer = page.evaluate_handle(
+        """([name, data, mime]) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([data], name, {type: mime}));
+            return dt;
+        }""",
+        [name, data, mime],
+    )
+    page.dispatch_event("#drop-zone", "drop", {"dataTransfer": transfer})
+
+
+def test_drop_the_founding_story_then_reveal_the_evidence(
+    session: Session, live_server: LiveServer
+) -> None:
+    page = session.page
+    session.open()
+    drop_file(page, "founding-story.txt", STORY)
+    assert "founding-story.txt" in page.locator("#file-chosen").inner_text()
+    session.submit()
+    assert "founding-story.txt" in page.locator(".fw-facts").inner_text()
+    warning = page.locator("#fw-0-w-suicide-attempt")
+    assert warning.get_by_role("heading").inner_text().startswith("Suicide attempt")
+    quote = first_quote(live_server, "suicide-attempt")
+    passage = warning.locator(".fw-passage").first
+    assert not passage.locator("blockquote").is_visible()
+
+    passage.get_by_text("Show passage").click()
+    shown = passage.locator("blockquote")
+    assert shown.is_visible()
+    assert " ".join(quote.split()[:8]) in " ".join(shown.inner_text().split())
+    mark = shown.locator("mark")
+    assert mark.is_visible() and mark.inner_text().strip()
+    passage.scroll_into_view_if_needed()
+    session.shot("drop-revealed")
+    assert session.errors == []
+
+
+def test_upload_an_epub_with_an_avoid_list(session: Session) -> None:
+    page = session.page
+    session.open()
+    page.get_by_label("Choose a file, or drop one here").set_input_files(FIXTURES / "ao3_work.epub")
+    page.get_by_label("Death", exact=True).check()
+    page.get_by_label("Warn me from").select_option("mentioned")
+    session.submit()
+    assert page.locator(".fw-report h1").inner_text() == "The Lighthouse Year"
+    verdict = page.locator("#verdict")
+    assert verdict.is_visible()
+    assert "death (mentioned) in chapter 2" in verdict.inner_text()
+    assert "Safe for you: chapters 1, 3." in verdict.inner_text()
+    session.shot("epub-verdict")
+    # the avoid-list is remembered for the next visit
+    session.open()
+    assert page.get_by_label("Death", exact=True).is_checked()
+    assert session.errors == []
+
+
+def test_a_corrupt_epub_gives_a_readable_error(session: Session) -> None:
+    page = session.page
+    session.open()
+    broken = (FIXTURES / "ao3_work.epub").read_bytes()[:3000]
+    page.get_by_label("Choose a file, or drop one here").set_input_files(
+        {"name": "broken.epub", "mimeType": "application/epub+zip", "buffer": broken}
+    )
+    session.submit()
+    error = page.get_by_role("alert")
+    assert error.is_visible()
+    text = error.inner_text()
+    assert "broken.epub: corrupt or truncated EPUB" in text
+    assert "Traceback" not in text and "{" not in text
+    assert page.locator("#results .fw-report").count() == 0
+    session.shot("corrupt-epub")
+
+
+HOSTILE_TITLE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+HOSTILE_HTML = f"""<!doctype html><html><head><title>{HOSTILE_TITLE.replace("<", "&lt;")}</title>
+</head><body><h2>Chapter 1: &lt;script&gt;alert(3)&lt;/script&gt;</h2>
+<p>He wrote &lt;script&gt;window.__pwned=4;alert(4)&lt;/script&gt; on the wall, and then
+he tried to kill himself by jumping from the roof.</p>
+<script>window.__pwned = 5; alert(5)</script>
+<p onclick="alert(6)">She found him <b onmouseover="alert(7)">bleeding</b> on the stairs and
+screamed <iframe src="javascript:alert(8)"></iframe>.</p></body></html>"""
+
+
+def executed(page: Any) -> dict[str, Any]:
+    """What a hostile story could have made the page run or build."""
+    return page.evaluate(
+        """() => ({
+            pwned: window.__pwned === undefined ? null : window.__pwned,
+            scripts: [...document.querySelectorAll('#results script, #verdict script')].length,
+            embeds: [...document.querySelectorAll('#results img, #results iframe')].length,
+            handlers: [...document.querySelectorAll('#results *')].filter(
+                el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
+        })"""
+    )
+
+
+def test_a_story_with_script_in_its_text_and_title_runs_nothing(session: Session) -> None:
+    page = session.page
+    session.open()
+    page.get_by_label("Choose a file, or drop one here").set_input_files(
+        {"name": '<img src=x onerror="alert(9)">.html', "mimeType": "text/html",
+         "buffer": HOSTILE_HTML.encode()}
+    )  # fmt: skip
+    page.get_by_label("Suicide", exact=True).check()
+    session.submit()
+    page.get_by_role("button", name="Show all passages").click()
+    title = page.locator(".fw-report h1").inner_text()
+    assert title == HOSTILE_TITLE  # shown as text, exactly
+    assert "<script>window.__pwned=4;alert(4)</script>" in page.locator("#results").inner_text()
+    assert executed(page) == {"pwned": None, "scripts": 0, "embeds": 0, "handlers": 0}
+    session.shot("hostile-upload")
+
+    # pasted text: the same payloads straight into the textarea
+    session.open()
+    page.get_by_label("Paste a story").fill(
+        f"Chapter 1: {HOSTILE_TITLE}\n\nHe wrote {HOSTILE_TITLE} on the wall and then he "
+        "tried to kill himself.\n"
+    )
+    session.submit()
+    page.get_by_role("button", name="Show all passages").click()
+    assert HOSTILE_TITLE in page.locator("#results").inner_text()
+    assert executed(page) == {"pwned": None, "scripts": 0, "embeds": 0, "handlers": 0}
+    assert session.dialogs == []
+    assert session.errors == []
+
+
+def test_phone_width_and_keyboard_only(phone: Session) -> None:
+    page = phone.page
+    phone.open()
+    focused = "document.activeElement && document.activeElement.id"
+    for _ in range(4):  # the skip link, then the text box
+        page.keyboard.press("Tab")
+        if page.evaluate(focused) == "story-text":
+            break
+    assert page.evaluate(focused) == "story-text"
+    page.keyboard.insert_text(STORY)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(focused) == "scan-button":
+            break
+    assert page.evaluate(focused) == "scan-button"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results .fw-warning")
+    # reveal a passage from the keyboard: its summary is focusable and Enter opens it
+    summary = page.locator("#fw-0-w-suicide-attempt .fw-passage summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#fw-0-w-suicide-attempt .fw-passage blockquote").first.is_visible()
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways on a phone: {width}"
+    phone.shot("phone")
+    assert phone.errors == []
+
+
+def test_axe_finds_no_accessibility_violations(session: Session) -> None:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page = session.page
+    session.open()
+    page.get_by_label("Paste a story").fill(STORY)
+    page.get_by_label("Suicide", exact=True).check()
+    session.submit()
+    page.get_by_role("button", name="Show all passages").click()
+    results = axe.Axe().run(page)
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert violations == [], "\n".join(violations)
