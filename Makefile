@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench fuzz clean sysdeps models
+.PHONY: demo test lint typecheck bench load fuzz clean sysdeps models heads
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ typecheck: $(STAMP)
 # Stage timings and peak RSS on ../shared/texts, written to docs/BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.cascade
+
+# A real `forewarn serve` under 500 requests (50 at a time), then overloaded: docs/BENCHMARKS.md.
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.load
 
 # Coverage-guided fuzzing of every reader and the scanner (fuzz/README.md): two at a time.
 fuzz: $(STAMP)
@@ -63,3 +68,8 @@ models:
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
+
+# Retrain the cascade's heads (src/forewarn/data/models/heads) from training/ and the Webis
+# passages in ../shared; `forewarn eval webis` estimates this same procedure by grouped CV.
+heads: $(STAMP)
+	$(BIN)/python -m models.train_heads

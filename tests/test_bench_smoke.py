@@ -25,3 +25,20 @@ def test_bench_writes_its_section_and_keeps_the_rest(tmp_path: Path) -> None:
     assert len(cells) == 3 + len(STAGES) + 1  # name, size, words, stages, throughput
     assert all(float(c) >= 0 for c in cells[3:]), row  # numbers, not their size
     assert "median of 2 run(s)" in section and "- Python: " in section and "- CPU: " in section
+
+
+def test_cascade_bench_times_every_mode_on_a_tiny_text(tmp_path: Path) -> None:
+    from benchmarks.cascade import END as C_END
+    from benchmarks.cascade import START as C_START
+    from benchmarks.cascade import main as cascade_main
+
+    story = tmp_path / "tiny.txt"
+    story.write_text("He was stabbed in the alley.\n\nShe ate breakfast. It rained.\n")
+    output = tmp_path / "BENCHMARKS.md"
+    args = ["--text", str(story), "--runs", "1", "--windows", "3", "--output", str(output)]
+    assert cascade_main(args) == 0
+    section = output.read_text().split(C_START)[1].split(C_END)[0]
+    for mode in ("fast", "default", "thorough"):
+        row = next(line for line in section.splitlines() if line.startswith(f"| {mode} |"))
+        assert all(float(c) >= 0 for c in row.strip("|").split("|")[1:]), row
+    assert "sentences/s" in section and "windows/s" in section

@@ -56,9 +56,11 @@ class Pipeline:
 
 
 def build_pipeline(mode: str = "default") -> Pipeline:
-    """The detectors for ``mode`` ("fast", "default" or "thorough")."""
+    """The detectors for ``mode``: patterns, then the model cascade (``fast``: its screening
+    stage decides; ``default``: the encoder judges screened sentences; ``thorough``: all)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    from forewarn.detectors.model import ModelDetector
     from forewarn.detectors.patterns import PatternDetector
 
-    return Pipeline([PatternDetector()], mode=mode)
+    return Pipeline([PatternDetector(), ModelDetector(mode)], mode=mode)

@@ -13,6 +13,7 @@ import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from forewarn.evaluation.webis import Passage, warning_categories
@@ -205,6 +206,74 @@ class TfidfSystem:
         return out
 
 
+TRAINING = Path(__file__).resolve().parents[3] / "training"
+#: Vectors of the frozen MiniLM encoder by text, shared by every fold (nothing fitted in it).
+_VECTORS: dict[str, Any] = {}
+
+
+class CascadeSystem:
+    """The pattern detector plus the model cascade, its heads fitted on the training folds.
+
+    Heads learn from the training folds' Webis passages (and weak labels pooled from them),
+    the hand-written fiction sentences and the Suicide Risk Lexicon (``training/``).
+    """
+
+    def __init__(self, mode: str = "default", training: Path = TRAINING) -> None:
+        self.mode = mode
+        self.training = training
+        self.description = f"patterns + model cascade ({mode}), heads fitted on training folds"
+        self.notes: list[str] = []
+        self._inner: PipelineSystem | None = None
+
+    def fit(self, passages: Sequence[Passage]) -> None:
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            raise MissingDependency(
+                "the cascade needs scikit-learn to fit: pip install 'forewarn[train]'"
+            ) from None
+        if not (self.training / "fiction-sentences").is_dir():
+            raise MissingDependency(f"training data not found in {self.training}")
+        from forewarn.detectors import Pipeline
+        from forewarn.detectors.model import ModelDetector
+        from forewarn.detectors.patterns import PatternDetector
+        from forewarn.models.examples import (
+            Example,
+            fiction_examples,
+            lexicon_examples,
+            webis_examples,
+        )
+        from forewarn.models.fit import fit_heads
+        from forewarn.taxonomy import load_taxonomy
+
+        tax = load_taxonomy()
+        webis = webis_examples(passages)
+        examples = [
+            *fiction_examples(self.training / "fiction-sentences"),
+            *lexicon_examples(self.training / "suicide-risk-lexicon"),
+            *webis,
+        ]
+        # Only the heads that decide a Webis warning are needed to score one.
+        warnings = sorted({p.warning for p in passages})
+        needed = set().union(*(tax.expand(c) for c in warning_categories(warnings, tax).values()))
+        cid = warning_categories(warnings, tax)
+        calibration = [Example(p.text, {cid[p.warning]: p.label}) for p in passages]
+        screen, judge = fit_heads(
+            examples, calibration=calibration, categories=sorted(needed), cache=_VECTORS
+        )
+        model = ModelDetector(self.mode, screen=screen, judge=judge, cache=_VECTORS)
+        self._inner = PipelineSystem(
+            lambda: Pipeline([PatternDetector(), model], mode=self.mode), self.description
+        )
+
+    def predict(self, passages: Sequence[Passage]) -> Predictions:
+        if self._inner is None:
+            raise RuntimeError("fit before predict")
+        out = self._inner.predict(passages)
+        self.notes = self._inner.notes
+        return out
+
+
 register_system(
     "patterns",
     lambda: PipelineSystem(_pattern_pipeline, "forewarn's pattern detector alone"),
@@ -226,4 +295,11 @@ for _mode in ("fast", "default", "thorough"):
             _mode_pipeline(mode), f"forewarn scan --passages in {mode} mode"
         ),
         description=f"the whole forewarn pipeline in {_mode} mode",
+    )
+for _mode in ("fast", "default", "thorough"):
+    register_system(
+        f"cascade-{_mode}",
+        lambda mode=_mode: CascadeSystem(mode),  # type: ignore[misc]
+        default=_mode == "default",
+        description=f"patterns + model cascade in {_mode} mode, heads fitted on training folds",
     )

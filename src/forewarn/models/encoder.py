@@ -22,7 +22,7 @@ help only for short single sentences. Results are deterministic either way.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +112,21 @@ class OnnxEncoder:
             tokenizer.enable_truncation(max_length)
             self._tokenizers[max_length] = tokenizer
         return tokenizer
+
+
+def encode_cached(
+    texts: Sequence[str], cache: MutableMapping[str, np.ndarray] | None
+) -> np.ndarray:
+    """``OnnxEncoder.load().encode(texts)``, reusing and filling ``cache`` (text -> vector).
+
+    The encoder is frozen, so vectors may be shared across fitted models (evaluation folds).
+    """
+    encoder = OnnxEncoder.load()
+    if cache is None:
+        return encoder.encode(texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    for text, row in zip(missing, encoder.encode(missing), strict=True):
+        cache[text] = row
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.stack([cache[t] for t in texts])

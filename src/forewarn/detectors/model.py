@@ -1,0 +1,166 @@
+"""The learned detector: shipped sentence encoders and linear heads judge the candidates.
+
+The pattern detector proposes candidates: explainable matches, with negation, hypotheticals
+and idioms already ruled out. This detector judges each one in context: it embeds a window of
+three sentences around the candidate with the MiniLM encoder (``fast``: the sentence alone
+with the static model2vec table) and asks that category's head. A candidate the head doubts
+keeps its evidence but loses weight (``JUDGE_FLOOR`` at worst), so one weak match alone no
+longer makes a warning. Only heads whose cut-off was calibrated on labelled passages judge;
+a head learnt from a few dozen hand-written sentences has not earned a veto. ``thorough`` also judges every other window and reports what the heads
+calibrated on labelled passages accept, for readers who trade false alarms for recall.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from forewarn.document import Document, Span
+from forewarn.findings import Finding
+from forewarn.models.artifacts import models_dir
+from forewarn.models.heads import LinearHeads
+
+#: The least a candidate's score is multiplied by when its head rejects it outright.
+JUDGE_FLOOR = 0.4
+#: Sentences either side of a candidate in its window (same chapter only).
+CONTEXT = 1
+
+
+def heads_path(name: str) -> Path:
+    """Where the shipped heads called ``name`` (``static`` or ``minilm``) live."""
+    return models_dir() / "heads" / f"{name}.npz"
+
+
+@cache
+def shipped_heads(name: str) -> LinearHeads:
+    """The shipped heads called ``name``, read once per process."""
+    return LinearHeads.load(heads_path(name))
+
+
+class ModelDetector:
+    """Re-weighs the earlier detectors' findings by a head's judgement of their context."""
+
+    name = "model"
+
+    def __init__(
+        self,
+        mode: str = "default",
+        screen: LinearHeads | None = None,
+        judge: LinearHeads | None = None,
+        cache: MutableMapping[str, np.ndarray] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.screen = screen or shipped_heads("static")
+        self.judge = judge or shipped_heads("minilm")
+        self.cache = cache
+
+    @property
+    def heads(self) -> LinearHeads:
+        """The heads this mode judges with: the static ones in ``fast`` mode, else MiniLM's."""
+        return self.screen if self.mode == "fast" else self.judge
+
+    def categories(self) -> list[str]:
+        if self.mode != "thorough":
+            return []  # it only judges what others found
+        return [c for c, ok in zip(self.judge.categories, self.judge.calibrated, strict=True) if ok]
+
+    def __call__(self, doc: Document) -> list[Finding]:
+        sentences = doc.sentences
+        if not sentences:
+            return []
+        starts = np.array([s.start for s in sentences])
+        rows = sorted({_row(starts, f.start) for f in doc.findings})
+        if self.mode == "thorough":
+            rows = list(range(len(sentences)))
+        proba, severities = self._judge(doc, sentences, rows)
+        at = {row: k for k, row in enumerate(rows)}
+        column = {c: j for j, c in enumerate(self.heads.categories)}
+        judged = []
+        for f in doc.findings:
+            j = column.get(f.category)
+            if j is None or not self.heads.calibrated[j]:  # unmeasured heads get no say
+                judged.append(f)
+                continue
+            q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
+            weight = 1.0 if q >= cut else max(JUDGE_FLOOR, q / cut)
+            verdict = "confirmed" if q >= cut else "doubted"
+            judged.append(replace(f, score=f.score * weight, cues=(*f.cues, f"model:{verdict}")))
+        doc.findings[:] = judged
+        if self.mode != "thorough":
+            return []
+        return self._unprompted(doc, sentences, rows, proba, severities)
+
+    def scores(self, doc: Document) -> np.ndarray:
+        """Each category's highest probability over every sentence (``fast``) or window."""
+        sentences = doc.sentences
+        proba, _ = self._judge(doc, sentences, list(range(len(sentences))))
+        return proba.max(axis=0) if len(proba) else np.zeros(len(self.heads.categories))
+
+    def _judge(
+        self, doc: Document, sentences: list[Span], rows: list[int]
+    ) -> tuple[np.ndarray, list[str]]:
+        """The heads' probabilities (rows x categories) and severities for ``rows``' contexts."""
+        from forewarn.models import StaticEmbedder
+        from forewarn.models.encoder import encode_cached
+
+        if not rows:
+            return np.zeros((0, len(self.heads.categories))), []
+        if self.mode == "fast":
+            texts = [doc.text[sentences[i].start : sentences[i].end] for i in rows]
+            embeddings = StaticEmbedder.load().encode(texts)
+        else:
+            texts = [self._window(doc, sentences, i) for i in rows]
+            embeddings = encode_cached(texts, self.cache)
+        return self.heads.predict_proba(embeddings), self.heads.predict_severity(embeddings)
+
+    def _window(self, doc: Document, sentences: list[Span], i: int) -> str:
+        def chapter(k: int) -> int:
+            return doc.chapter_at(sentences[k].start).number
+
+        lo, hi = i, i
+        while lo > max(0, i - CONTEXT) and chapter(lo - 1) == chapter(i):
+            lo -= 1
+        while hi < min(len(sentences) - 1, i + CONTEXT) and chapter(hi + 1) == chapter(i):
+            hi += 1
+        return doc.text[sentences[lo].start : sentences[hi].end]
+
+    def _unprompted(
+        self,
+        doc: Document,
+        sentences: list[Span],
+        rows: list[int],
+        proba: np.ndarray,
+        severities: list[str],
+    ) -> list[Finding]:
+        """``thorough``: windows a calibrated head accepts, where no neighbour scores higher."""
+        found = {(f.category, f.start) for f in doc.findings}
+        findings = []
+        accepted = (proba >= self.heads.decision) & self.heads.calibrated
+        for k, j in zip(*np.nonzero(accepted), strict=True):
+            row, p = rows[k], float(proba[k, j])
+            category, span = self.heads.categories[j], sentences[row]
+            if (category, span.start) in found:
+                continue
+            if any(0 <= n < len(rows) and proba[n, j] > p for n in (k - 1, k + 1)):
+                continue  # the same scene: keep the evidence where the head is surest
+            findings.append(
+                Finding(
+                    category=category,
+                    start=span.start,
+                    end=span.end,
+                    score=p,
+                    severity=severities[k],
+                    detector=self.name,
+                    cues=("model:unprompted",),
+                )
+            )
+        return findings
+
+
+def _row(starts: np.ndarray, offset: int) -> int:
+    """The sentence holding ``offset``."""
+    return max(0, int(np.searchsorted(starts, offset, side="right")) - 1)

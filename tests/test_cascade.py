@@ -1,0 +1,138 @@
+"""The model cascade: heads persist as plain arrays, fit deterministically, and judge candidates.
+
+A calibrated head may take weight from a pattern match it doubts (never its evidence); a head
+that was never calibrated has no say; ``thorough`` adds what calibrated heads accept unprompted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forewarn.detectors import Pipeline, build_pipeline
+from forewarn.detectors.model import JUDGE_FLOOR, ModelDetector, shipped_heads
+from forewarn.detectors.patterns import PatternDetector
+from forewarn.models import OnnxEncoder
+from forewarn.models.examples import Example, label_sets
+from forewarn.models.heads import LinearHeads, balanced_cut
+from forewarn.report import aggregate
+from forewarn.scanner import scan_text, text_document
+
+ROOT = Path(__file__).resolve().parent.parent
+VIOLENT = "He punched the guard in the face and kicked him until he stopped moving."
+
+
+def _heads(
+    categories: list[str], direction: np.ndarray, bias: float, calibrated: bool
+) -> LinearHeads:
+    """Heads that score every category by similarity to ``direction`` (a unit vector)."""
+    k, d = len(categories), direction.shape[0]
+    return LinearHeads(
+        categories,
+        np.tile(direction * 20, (k, 1)).astype(np.float32),
+        np.full(k, bias, dtype=np.float32),
+        np.full(k, 0.5, dtype=np.float32),
+        np.zeros((4, d), dtype=np.float32),
+        np.zeros(4, dtype=np.float32),
+        np.full(k, 0.5, dtype=np.float32),
+        np.full(k, calibrated),
+    )
+
+
+def _pattern_violence(text: str) -> float:
+    doc = text_document(text)
+    doc.findings.extend(PatternDetector()(doc))
+    return max(f.score for f in doc.findings if f.category == "violence")
+
+
+def test_shipped_heads_round_trip_as_plain_arrays(tmp_path: Path) -> None:
+    heads = shipped_heads("minilm")
+    heads.save(tmp_path / "h.npz")
+    again = LinearHeads.load(tmp_path / "h.npz")  # np.load(allow_pickle=False) inside
+    x = OnnxEncoder.load().encode([VIOLENT, "They ate breakfast."])
+    assert again.categories == heads.categories
+    assert np.array_equal(again.predict_proba(x), heads.predict_proba(x))
+    assert again.predict_severity(x) == heads.predict_severity(x)
+    assert again.calibrated.any() and not again.calibrated.all()
+
+
+def test_fit_is_deterministic_and_learns_the_labels() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 8)).astype(np.float32)
+    examples = [Example(str(i), {"violence": bool(x[i, 0] > 0)}) for i in range(80)]
+    labels = label_sets(examples, ["violence"])
+    severities = [(i, "depicted" if x[i, 1] > 0 else "mentioned") for i in range(80)]
+    a = LinearHeads.fit(x, labels, severities, seed=3)
+    b = LinearHeads.fit(x, labels, severities, seed=3)
+    assert np.array_equal(a.coef, b.coef) and np.array_equal(a.severity_coef, b.severity_coef)
+    predicted = a.predict_proba(x)[:, 0] >= 0.5
+    assert (predicted == (x[:, 0] > 0)).mean() > 0.9
+    assert a.predict_severity(x[:2]) == [severities[0][1], severities[1][1]]
+
+
+def test_implicit_negatives_skip_related_categories() -> None:
+    examples = [
+        Example("a", {"suicide-attempt": True, "suicide": True}),
+        Example("b", {"kidnapping": True}),
+        Example("c", {"suicide-attempt": False}),
+    ]
+    labels = label_sets(examples, ["suicide-attempt", "suicide-completed", "kidnapping"])
+    attempt = labels["suicide-attempt"]
+    assert dict(zip(attempt.rows.tolist(), attempt.targets.tolist(), strict=True)) == {
+        0: 1,
+        1: 0,  # a kidnapping scene is weak evidence of no attempt
+        2: 0,
+    }
+    assert labels["suicide-attempt"].weights[1] < 1.0
+    # an attempt is kin to a completed suicide: not a negative for it
+    assert 0 not in labels["suicide-completed"].rows.tolist()
+
+
+def test_balanced_cut_separates_and_stays_in_range() -> None:
+    scores = np.array([0.1, 0.2, 0.7, 0.8, 0.9, 0.95])
+    targets = np.array([0, 0, 0, 1, 1, 1])
+    assert balanced_cut(scores, targets, 0.3, 0.95) == pytest.approx(0.8)
+    assert balanced_cut(scores, targets, 0.3, 0.6) <= 0.6
+
+
+def test_a_doubting_calibrated_judge_lowers_weight_but_keeps_the_evidence() -> None:
+    breakfast = OnnxEncoder.load().encode(["They ate breakfast in the sunny kitchen."])[0]
+    judge = _heads(["violence"], breakfast, bias=-15.0, calibrated=True)  # doubts violence
+    doc = text_document(VIOLENT)
+    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
+    found = [f for f in doc.findings if f.category == "violence"]
+    assert found and all("model:doubted" in f.cues for f in found)
+    assert max(f.score for f in found) == pytest.approx(_pattern_violence(VIOLENT) * JUDGE_FLOOR)
+    assert doc.text[found[0].start : found[0].end] == VIOLENT
+
+
+def test_an_uncalibrated_judge_has_no_say() -> None:
+    breakfast = OnnxEncoder.load().encode(["They ate breakfast in the sunny kitchen."])[0]
+    judge = _heads(["violence"], breakfast, bias=-15.0, calibrated=False)
+    doc = text_document(VIOLENT)
+    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
+    scores = [f.score for f in doc.findings if f.category == "violence"]
+    assert max(scores) == pytest.approx(_pattern_violence(VIOLENT))
+
+
+def test_thorough_reports_unprompted_windows_of_calibrated_heads_only() -> None:
+    text = "The soldiers marched into the burning village. Nobody there was left alive."
+    direction = OnnxEncoder.load().encode([text])[0]
+    judge = _heads(["war", "racism"], direction, bias=-5.0, calibrated=True)
+    judge.calibrated[1] = False
+    doc = text_document(text)
+    Pipeline([ModelDetector("thorough", judge=judge)], mode="thorough")(doc)
+    assert {f.category for f in doc.findings} == {"war"}
+    assert all(f.cues == ("model:unprompted",) for f in doc.findings)
+    present, _ = aggregate(doc)
+    assert [w.id for w in present] == ["war"]
+
+
+def test_default_scan_runs_patterns_then_the_model() -> None:
+    assert build_pipeline("default").names == ["patterns", "model"]
+    report = scan_text("She was stabbed in the alley and bled to death before help came.")
+    warnings = {w.id for w in report.documents[0].warnings}
+    assert {"violence", "death"} <= warnings
+    assert report.detectors == ["patterns", "model"]
