@@ -31,8 +31,8 @@ sysdeps:
 	fi
 
 test: $(STAMP) sysdeps
-	$(BIN)/ruff check src tests fuzz benchmarks
-	$(BIN)/ruff format --check src tests fuzz benchmarks
+	$(BIN)/ruff check src tests fuzz benchmarks models
+	$(BIN)/ruff format --check src tests fuzz benchmarks models
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -26,8 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
-    from forewarn.evaluation.webis import warning_categories
+    from forewarn.evaluation.webis import (
+        file_sha256,
+        load_passages,
+        passages_path,
+        warning_categories,
+    )
     from forewarn.models.examples import (
         Example,
         fiction_examples,
@@ -42,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     webis = webis_examples(passages)
     cid = warning_categories(sorted({p.warning for p in passages}))
     calibration = [Example(p.text, {cid[p.warning]: p.label}) for p in passages]
-    screen, judge = fit_heads(
-        [*fiction, *lexicon, *webis], calibration=calibration, seed=args.seed
-    )
+    screen, judge = fit_heads([*fiction, *lexicon, *webis], calibration=calibration, seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     screen.save(args.out / "static.npz")
     judge.save(args.out / "minilm.npz")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from forewarn.errors import InputError
-from forewarn.limits import MB, Limits
+from forewarn.limits import MB, Deadline, Limits
 from forewarn.readers import read_bytes, read_path
 from forewarn.scanner import scan_text
+from tests.conftest import ROOT
 from tests.helpers import run_cli
 from tests.test_cli import assert_one_line_error
 from tests.test_readers_epub import CONTAINER, LAUGHS, STORY, XXE, make_epub, opf, page
@@ -69,16 +71,20 @@ def _zero_bomb(path: Path, size: int, lie_about_size: bool = False) -> Path:
             chunk = b"\0" * (16 * MB)
             for _ in range(size // len(chunk)):
                 member.write(chunk)
-    if lie_about_size:  # patch the uncompressed size in the local and central headers
-        with zipfile.ZipFile(path) as zf:
-            local = zf.getinfo("OEBPS/one.xhtml").header_offset
-        data = bytearray(path.read_bytes())
-        data[local + 22 : local + 26] = (1024).to_bytes(4, "little")
-        central = data.index(b"PK\x01\x02")
-        while not data[central + 46 :].startswith(b"OEBPS/one.xhtml"):
-            central = data.index(b"PK\x01\x02", central + 4)
-        data[central + 24 : central + 28] = (1024).to_bytes(4, "little")
-        path.write_bytes(bytes(data))
+    return _claim_size(path, "OEBPS/one.xhtml", 1024) if lie_about_size else path
+
+
+def _claim_size(path: Path, member: str, size: int) -> Path:
+    """Patch the uncompressed size ``member``'s local and central zip headers claim."""
+    with zipfile.ZipFile(path) as zf:
+        local = zf.getinfo(member).header_offset
+    data = bytearray(path.read_bytes())
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
+    central = data.index(b"PK\x01\x02")
+    while not data[central + 46 :].startswith(member.encode()):
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
     return path
 
 
@@ -311,6 +317,90 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert Limits.from_env() == Limits(max_input_bytes=3 * MB, max_seconds=7)
 
 
+def test_decompressed_size_limit_from_the_environment_is_enforced(tmp_path: Path) -> None:
+    text = "<p>" + "It rained on the roof all night long. " * 60_000 + "</p>"  # 2.3 MB, zips small
+    files = {**STORY, "OEBPS/content.opf": opf(["one.xhtml"]), "OEBPS/one.xhtml": page("1", text)}
+    path = make_epub(tmp_path / "big.epub", files)
+    assert path.stat().st_size < 100_000
+    refused = run_cli("text", str(path), env={"FOREWARN_MAX_DECOMPRESSED_MB": "1"})
+    assert_one_line_error(refused, f"{path}: EPUB decompresses to more than 1 MB (zip bomb?)")
+    read = run_cli("text", str(path), env={"FOREWARN_MAX_DECOMPRESSED_MB": "3"})
+    assert read.returncode == 0 and len(read.stdout) == len(text) - len("<p></p>") - 1
+
+
+# -- the limits README.md documents are the ones enforced --------------------------------------
+_LIMIT_ROW = re.compile(
+    r"^\| (?P<name>[A-Za-z ]+?) \| (?P<default>\d+)(?: (?P<unit>MB|s))? \| (?P<env>`\w+`|—) \| "
+    r"`forewarn: error: FILE: (?P<message>.+)` \|$",
+    re.M,
+)
+_LIMIT_FIELDS = {
+    "input file size": "max_input_bytes",
+    "decompressed EPUB": "max_decompressed_bytes",
+    "files per EPUB": "max_archive_members",
+    "time per work": "max_seconds",
+}
+
+
+def documented_limits() -> dict[str, re.Match[str]]:
+    """The rows of README.md's limits table, by limit name."""
+    rows = {m["name"]: m for m in _LIMIT_ROW.finditer((ROOT / "README.md").read_text())}
+    assert sorted(rows) == sorted(_LIMIT_FIELDS), "README.md's limits table lost a row"
+    return rows
+
+
+@pytest.fixture
+def default_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [k for k in os.environ if k.startswith("FOREWARN_MAX_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.mark.usefixtures("default_env")
+def test_documented_defaults_and_overrides_are_the_enforced_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, row in documented_limits().items():
+        field = _LIMIT_FIELDS[name]
+        unit = MB if row["unit"] == "MB" else 1
+        assert getattr(Limits.from_env(), field) == int(row["default"]) * unit, name
+        assert getattr(Limits(), field) == int(row["default"]) * unit, name
+        if row["env"] != "—":
+            monkeypatch.setenv(row["env"].strip("`"), "3")
+            assert getattr(Limits.from_env(), field) == 3 * unit, row["env"]
+
+
+@pytest.mark.usefixtures("default_env")
+def test_documented_limit_errors_are_what_users_see(tmp_path: Path) -> None:
+    """Each README message, produced by a file just over the default limit (cheaply built)."""
+    rows = documented_limits()
+
+    def refusal(path: Path) -> str:
+        with pytest.raises(InputError) as caught:
+            read_path(path)
+        return str(caught.value)
+
+    sparse = tmp_path / "huge.txt"  # 100 MB on paper, no blocks on disk: refused by its size
+    with sparse.open("wb") as f:
+        f.truncate(100 * MB)
+    assert refusal(sparse) == f"{sparse}: {rows['input file size']['message']}"
+
+    claims = make_epub(tmp_path / "claims.epub", {**STORY, "OEBPS/content.opf": opf(["one.xhtml"])})
+    _claim_size(claims, "OEBPS/one.xhtml", 201 * MB)  # refused before anything is inflated
+    assert refusal(claims) == f"{claims}: {rows['decompressed EPUB']['message']}"
+
+    crowded = tmp_path / "crowded.epub"
+    with zipfile.ZipFile(crowded, "w") as zf:
+        for i in range(10_001):
+            zf.writestr(f"f{i}", b"")
+    assert refusal(crowded) == f"{crowded}: {rows['files per EPUB']['message']}"
+
+    deadline = Deadline.start("FILE", Limits.from_env())
+    deadline.expires -= deadline.seconds + 1  # as if the work had run for the whole budget
+    with pytest.raises(InputError) as caught:
+        deadline.check()
+    assert str(caught.value) == f"FILE: {rows['time per work']['message']}"
+
+
 # -- encodings and control characters ----------------------------------------------------------
 def test_invalid_utf8_text_falls_back_to_cp1252(tmp_path: Path) -> None:
     path = tmp_path / "latin.txt"
@@ -324,6 +414,29 @@ def test_invalid_utf8_in_epub_content_becomes_replacement_characters(tmp_path: P
     files = {**STORY, "OEBPS/content.opf": opf(["one.xhtml"]), "OEBPS/one.xhtml": broken}
     doc = read_path(make_epub(tmp_path / "bad.epub", files))
     assert doc.text == "It began with rain \ufffd\ufffd and wind."
+
+
+def test_invalid_utf8_in_html_falls_back_to_cp1252() -> None:
+    doc = read_bytes(b"<html><body><p>Caf\xe9 \x93noir\x94 \xff.</p></body></html>", "x.html")
+    assert doc.text == "Café “noir” ÿ."
+
+
+def test_xml_encodings_expat_cannot_use_are_decoded_or_ignored(tmp_path: Path) -> None:
+    """A fuzzing find: an OPF declaring "ut-8" raised LookupError. Shift_JIS (which expat
+    cannot decode) is decoded by Python; a misspelt or non-text codec (rot13) means UTF-8."""
+    title = "<dc:title>雨の物語</dc:title>"
+    package = opf(["one.xhtml", "two.xhtml"], metadata=title)
+    for declared, encoding in [("Shift_JIS", "shift_jis"), ("ut-8", "utf-8"), ("rot13", "utf-8")]:
+        files = {
+            **STORY,
+            "OEBPS/content.opf": package.replace("utf-8", declared, 1).encode(encoding),
+            "OEBPS/two.xhtml": page("Two", "<p>It ended with sun.</p>").replace("utf-8", declared),
+        }
+        doc = read_path(make_epub(tmp_path / f"{declared}.epub", files))
+        assert doc.metadata.title == "雨の物語", declared
+        assert doc.text == "It began with rain.\n\nIt ended with sun.", declared
+    html_doc = read_bytes(b'<html><head><meta charset="idna"></head><p>Caf\xc3\xa9.</p>', "x.html")
+    assert html_doc.text == "Café."
 
 
 def test_nul_bytes_in_text_mean_a_binary_file(tmp_path: Path) -> None:
@@ -495,6 +608,40 @@ def test_escape_sequences_in_a_file_name_are_neutralised_in_errors(tmp_path: Pat
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "evil\\x1b[31m\\x07name.txt: empty file" in result.stderr
+
+
+def test_batch_error_lines_never_carry_escape_sequences(tmp_path: Path) -> None:
+    """An empty file whose name holds escapes, and an EPUB whose own member name does."""
+    works = tmp_path / "works"
+    works.mkdir()
+    (works / "evil\x1b[31m.txt").write_bytes(b"")
+    container = CONTAINER.replace("OEBPS/content.opf", "OEBPS/x%1B[2J.opf")  # %1B is ESC
+    make_epub(works / "book.epub", {"OEBPS/x\x1b[2J.opf": "<package"}, container=container)
+    result = run_cli("batch", str(works), "--out", str(tmp_path / "out.jsonl"), "--workers", "1")
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\x1b" not in result.stdout
+    errors = sorted(ln for ln in result.stderr.splitlines() if ln.startswith("forewarn: error:"))
+    assert errors == [
+        f"forewarn: error: {works}/book.epub: malformed XML in OEBPS/x\\x1b[2J.opf "
+        "(unclosed token: line 1, column 0)",
+        f"forewarn: error: {works}/evil\\x1b[31m.txt: empty file",
+    ]
+
+
+def test_calibre_book_titles_never_reach_the_terminal_as_escapes(tmp_path: Path) -> None:
+    from tests.test_calibre import calibredb
+
+    library = tmp_path / "library"
+    library.mkdir()
+    story = tmp_path / "story.txt"
+    story.write_text("He tried to kill himself when he was sixteen.\n")
+    calibredb(library, "add", "--title", f"Title {HOSTILE}", str(story))
+    result = run_cli("calibre", str(library), "--dry-run", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    for out in (result.stdout, result.stderr):
+        assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert result.stdout.startswith("#1 Title \\x1b[31mRED\\x1b[0m")
+    assert "would set" in result.stdout and "+cw:suicide-attempt" in result.stdout
 
 
 def test_json_output_escapes_control_characters(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from forewarn.batch.inputs import Work
 from forewarn.batch.runner import Job, Record, scan_tasks
 from forewarn.errors import InputError
+from forewarn.render.safe import terminal_safe
 
 #: Formats forewarn reads from a book, best first: EPUB, then HTML, then plain text.
 FORMAT_PREFERENCE = (".epub", ".html", ".htm", ".xhtml", ".txt", ".text")
@@ -201,7 +202,7 @@ def calibre_command(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def report_error(source: str, reason: str) -> None:
-        err.print(f"forewarn: error: {source}: {reason}", markup=False)
+        err.print(terminal_safe(f"forewarn: error: {source}: {reason}"), markup=False)
 
     try:
         calibre = Calibre(library, column)
@@ -214,11 +215,12 @@ def calibre_command(
                 )
                 edits = [f"+{v}" for v in item.added] + [f"-{v}" for v in item.removed]
                 verb = "would set" if dry_run else "set"
-                out.print(f"#{item.book.id} {title}: {verb} {' '.join(edits)}", markup=False)
+                line = f"#{item.book.id} {title}: {verb} {' '.join(edits)}"
+                out.print(terminal_safe(line), markup=False)  # titles come from the books
             else:
                 summary = item
     except InputError as exc:
-        err.print(f"forewarn: error: {exc}", markup=False)
+        err.print(terminal_safe(f"forewarn: error: {exc}"), markup=False)
         return 1
     changed = len(summary.changes)
     err.print(

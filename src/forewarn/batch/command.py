@@ -7,6 +7,7 @@ from rich.console import Console
 from forewarn.batch.parquet import write_parquet
 from forewarn.batch.runner import Record, describe, run_batch
 from forewarn.errors import InputError
+from forewarn.render.safe import terminal_safe
 
 EXIT_OK, EXIT_INPUT = 0, 1
 
@@ -38,7 +39,8 @@ def batch_command(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def report_error(record: Record) -> None:
-        err.print(f"forewarn: error: {record['source']}: {record['error']}", markup=False)
+        line = f"forewarn: error: {record['source']}: {record['error']}"
+        err.print(terminal_safe(line), markup=False)  # names and reasons can come from the work
 
     runner = None
     if engine == "spark":
@@ -62,7 +64,10 @@ def batch_command(
             engine=runner,
         )
         if summary.total == 0:
-            err.print(f"forewarn: error: no works found in {', '.join(inputs)}", markup=False)
+            err.print(
+                terminal_safe(f"forewarn: error: no works found in {', '.join(inputs)}"),
+                markup=False,
+            )
             return EXIT_INPUT
         for line in describe(summary, out):
             err.print(line, markup=False, soft_wrap=True)
@@ -70,7 +75,7 @@ def batch_command(
             rows = write_parquet(out, parquet)
             err.print(f"parquet: {parquet} ({rows} works)", markup=False, soft_wrap=True)
     except InputError as exc:
-        err.print(f"forewarn: error: {exc}", markup=False, soft_wrap=True)
+        err.print(terminal_safe(f"forewarn: error: {exc}"), markup=False, soft_wrap=True)
         return EXIT_INPUT
     finally:
         if runner is not None:

@@ -6,8 +6,9 @@ three sentences around the candidate with the MiniLM encoder (``fast``: the sent
 with the static model2vec table) and asks that category's head. A candidate the head doubts
 keeps its evidence but loses weight (``JUDGE_FLOOR`` at worst), so one weak match alone no
 longer makes a warning. Only heads whose cut-off was calibrated on labelled passages judge;
-a head learnt from a few dozen hand-written sentences has not earned a veto. ``thorough`` also judges every other window and reports what the heads
-calibrated on labelled passages accept, for readers who trade false alarms for recall.
+a head learnt from a few dozen hand-written sentences has not earned a veto. ``thorough``
+also judges every other window and reports what the calibrated heads accept there, for
+readers who trade false alarms for recall.
 """
 
 from __future__ import annotations

@@ -144,8 +144,12 @@ class _Archive:
 
     def xml(self, name: str) -> Element:
         """A member parsed as XML, refusing DTD entities (XXE, billion laughs)."""
+        data = self.read(name)
         try:
-            return SafeET.fromstring(self.read(name))
+            try:
+                return SafeET.fromstring(data)
+            except (LookupError, ValueError):  # an encoding expat cannot use (Shift_JIS, rot13)
+                return SafeET.fromstring(_decode_markup(data))
         except DefusedXmlException:
             raise self.error(
                 f"unsafe XML in {name} (entity declarations are refused: possible XXE or "
@@ -391,7 +395,11 @@ class _Page:
 
 
 def _decode_markup(data: bytes) -> str:
-    """XHTML bytes to text: BOM, then the XML declaration's encoding, else UTF-8."""
+    """XHTML/XML bytes to text without the XML declaration: BOM, declared encoding, else UTF-8."""
+    return _XML_DECL_TEXT.sub("", _decode_bytes(data), count=1)
+
+
+def _decode_bytes(data: bytes) -> str:
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -399,12 +407,11 @@ def _decode_markup(data: bytes) -> str:
     ):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    encoding = "utf-8"
     if m := _XML_DECL.match(data):
-        with contextlib.suppress(LookupError):
-            encoding = codecs.lookup(m.group(1).decode("ascii")).name
-    text = data.decode(encoding, errors="replace")
-    return _XML_DECL_TEXT.sub("", text, count=1)
+        # A declaration may name a codec that is no text encoding (rot13, idna, undefined).
+        with contextlib.suppress(LookupError, UnicodeError):
+            return data.decode(m.group(1).decode("ascii"), errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def _load_pages(

@@ -41,7 +41,7 @@ def decode_html(data: bytes) -> str:
     for codec in [*candidates, "utf-8", "cp1252"]:
         try:
             return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # also a declared codec that is not text (idna)
             continue
     return data.decode("latin-1")
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Message
@@ -100,7 +101,14 @@ def _plain(request: Request, body: bytes) -> Story:
         raise Problem(415, f"unsupported charset {charset!r}; send UTF-8 text") from None
     except UnicodeDecodeError as exc:
         raise Problem(422, f"the body is not valid {charset} text ({exc.reason})") from None
-    return Story(_utf8(text), TEXT_SOURCE, "text")
+    return Story(_pasted(text), TEXT_SOURCE, "text")
+
+
+def _pasted(text: str) -> bytes:
+    """A pasted story's bytes; 422 at once when it is blank (a queued job would only fail)."""
+    if not text.strip():
+        raise Problem(422, f"{TEXT_SOURCE}: empty text")
+    return _utf8(text)
 
 
 def _utf8(text: str) -> bytes:
@@ -125,7 +133,7 @@ def _json(body: bytes) -> Story:
         raise Problem(422, 'the JSON body needs "text", the story as a string')
     if title is not None and not isinstance(title, str):
         raise Problem(422, '"title" must be a string')
-    return Story(_utf8(text), TEXT_SOURCE, "text", _utf8(title).decode() if title else None)
+    return Story(_pasted(text), TEXT_SOURCE, "text", _utf8(title).decode() if title else None)
 
 
 def upload_name(filename: str | None) -> str:
@@ -143,6 +151,8 @@ async def _multipart(request: Request, body: bytes) -> Story:
         form = await Request(request.scope, replay).form(max_files=1, max_fields=4)
     except MultiPartException as exc:
         raise Problem(422, f"malformed multipart body ({exc.message})") from None
+    except HTTPException as exc:  # Starlette's own 400 for a MultiPartException inside an app
+        raise Problem(422, f"malformed multipart body ({exc.detail})") from None
     try:
         unknown = sorted(set(form.keys()) - {"file"})
         if unknown:

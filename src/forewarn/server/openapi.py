@@ -7,12 +7,13 @@ The report and verdict schemas are the shipped JSON Schemas (schema/*.json), hoi
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from forewarn.server.problems import PROBLEM_TYPE
-from forewarn.taxonomy import SEVERITIES
+from forewarn.taxonomy import SEVERITIES, load_taxonomy
 
 REF = "#/components/schemas/"
 
@@ -63,13 +64,20 @@ PROBLEM = {
     },
 }
 
+#: A pasted story: any text with something besides whitespace in it (a blank one is a 422).
+STORY_STRING = {
+    "type": "string",
+    "pattern": r"\S",
+    "description": "The story, as plain text (not blank).",
+}
+
 STORY_TEXT = {
     "type": "object",
     "description": "A pasted story. Its source name in the report is `<text>`.",
     "required": ["text"],
     "additionalProperties": False,
     "properties": {
-        "text": {"type": "string", "description": "The story, as plain text."},
+        "text": STORY_STRING,
         "title": {"type": ["string", "null"], "description": "Shown as the report's title."},
     },
 }
@@ -175,7 +183,7 @@ STORY_BODY = {
     "required": True,
     "description": "The story: a plain-text body, JSON, or a multipart upload of a file.",
     "content": {
-        "text/plain": {"schema": {"type": "string"}},
+        "text/plain": {"schema": STORY_STRING},
         "application/json": {"schema": _ref("StoryText")},
         "multipart/form-data": {"schema": _ref("StoryUpload")},
     },
@@ -259,8 +267,29 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
 AVOID_HELP = (
     "What to avoid, comma-separated: a category id, name or alias (GET /v1/taxonomy), "
     f"optionally `:SEVERITY` ({', '.join(SEVERITIES)} or any) to avoid it only from that "
-    "severity up. A parent category covers its children. Example: `suicide,violence:graphic`."
+    "severity up. A parent category covers its children. Example: `suicide,violence:graphic`. "
+    "The schema lists the ids; names and aliases are accepted too, in any case."
 )
+
+
+@cache
+def avoid_schema() -> dict[str, Any]:
+    """The avoid-list as the comma-separated array it is on the wire: ``id[:severity]`` items."""
+    ids = sorted(category.id for category in load_taxonomy())
+    assert all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids), "ids must need no regex escapes"
+    severities = "|".join([*SEVERITIES, "any"])
+    return {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string", "pattern": f"^(?:{'|'.join(ids)})(?::(?:{severities}))?$"},
+        "examples": [["suicide", "self-harm"], ["violence:graphic"]],
+    }
+
+
+def _document_avoid(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] == "avoid":
+            parameter.update(schema=avoid_schema(), style="form", explode=False)
 
 
 def complete(openapi: dict[str, Any]) -> dict[str, Any]:
@@ -272,6 +301,8 @@ def complete(openapi: dict[str, Any]) -> dict[str, Any]:
                 operation["responses"] = RESPONSES[key]
             if path in ("/v1/scan", "/v1/check", "/v1/jobs") and method == "post":
                 operation["requestBody"] = STORY_BODY
+            if key == ("post", "/v1/check"):
+                _document_avoid(operation)
     schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
     for generated in ("HTTPValidationError", "ValidationError"):
         schemas.pop(generated, None)

@@ -101,4 +101,15 @@ class ScanPool:
         )
 
     def close(self) -> None:
+        """Stop every worker now, running scans included: the server is going away.
+
+        ``shutdown(wait=False)`` alone leaves the workers orphaned, because uvicorn ends the
+        process by re-raising SIGTERM, before the executor's exit handler would stop them.
+        """
+        # ProcessPoolExecutor has no public way to end its workers before Python 3.14.
+        workers = list((getattr(self._executor, "_processes", None) or {}).values())
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(timeout=5)
