@@ -29,6 +29,8 @@ from forewarn.models.heads import LinearHeads
 JUDGE_FLOOR = 0.4
 #: Sentences either side of a candidate in its window (same chapter only).
 CONTEXT = 1
+#: Candidates judged per category at most (the strongest); the rest keep their score.
+MAX_JUDGED = 64
 
 
 def heads_path(name: str) -> Path:
@@ -74,16 +76,17 @@ class ModelDetector:
         if not sentences:
             return []
         starts = np.array([s.start for s in sentences])
-        rows = sorted({_row(starts, f.start) for f in doc.findings})
         if self.mode == "thorough":
             rows = list(range(len(sentences)))
+        else:
+            rows = sorted({_row(starts, f.start) for f in self._candidates(doc)})
         proba, severities = self._judge(doc, sentences, rows)
         at = {row: k for k, row in enumerate(rows)}
         column = {c: j for j, c in enumerate(self.heads.categories)}
         judged = []
         for f in doc.findings:
             j = column.get(f.category)
-            if j is None or not self.heads.calibrated[j]:  # unmeasured heads get no say
+            if j is None or _row(starts, f.start) not in at or not self.heads.calibrated[j]:
                 judged.append(f)
                 continue
             q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
@@ -94,6 +97,21 @@ class ModelDetector:
         if self.mode != "thorough":
             return []
         return self._unprompted(doc, sentences, rows, proba, severities)
+
+    def _candidates(self, doc: Document) -> list[Finding]:
+        """The findings a calibrated head will judge: per category, the ``MAX_JUDGED``
+        strongest (a long novel's verdict is settled long before its 300th death)."""
+        calibrated = {
+            c for c, ok in zip(self.heads.categories, self.heads.calibrated, strict=True) if ok
+        }
+        by_category: dict[str, list[Finding]] = {}
+        for f in doc.findings:
+            if f.category in calibrated:
+                by_category.setdefault(f.category, []).append(f)
+        chosen = []
+        for found in by_category.values():
+            chosen.extend(sorted(found, key=lambda f: (-f.score, f.start))[:MAX_JUDGED])
+        return chosen
 
     def scores(self, doc: Document) -> np.ndarray:
         """Each category's highest probability over every sentence (``fast``) or window."""
