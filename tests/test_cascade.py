@@ -1,7 +1,8 @@
 """The model cascade: heads persist as plain arrays, fit deterministically, and judge candidates.
 
-A calibrated head may take weight from a pattern match it doubts (never its evidence); a head
-that was never calibrated has no say; ``thorough`` adds what calibrated heads accept unprompted.
+A calibrated head records whether it confirms or doubts a pattern match, without changing its
+score; a head that was never calibrated has no say; ``thorough`` adds passages that calibrated
+heads accept to the warnings the patterns made.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from forewarn.detectors import Pipeline, build_pipeline
-from forewarn.detectors.model import JUDGE_FLOOR, ModelDetector, shipped_heads
+from forewarn.detectors.model import ModelDetector, shipped_heads
 from forewarn.detectors.patterns import PatternDetector
 from forewarn.models import OnnxEncoder
 from forewarn.models.examples import Example, label_sets
@@ -97,14 +98,15 @@ def test_balanced_cut_separates_and_stays_in_range() -> None:
     assert balanced_cut(scores, targets, 0.3, 0.6) <= 0.6
 
 
-def test_a_doubting_calibrated_judge_lowers_weight_but_keeps_the_evidence() -> None:
+def test_a_doubting_calibrated_judge_marks_the_evidence_and_keeps_its_score() -> None:
     breakfast = OnnxEncoder.load().encode(["They ate breakfast in the sunny kitchen."])[0]
     judge = _heads(["violence"], breakfast, bias=-15.0, calibrated=True)  # doubts violence
     doc = text_document(VIOLENT)
     Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
     found = [f for f in doc.findings if f.category == "violence"]
     assert found and all("model:doubted" in f.cues for f in found)
-    assert max(f.score for f in found) == pytest.approx(_pattern_violence(VIOLENT) * JUDGE_FLOOR)
+    assert max(f.score for f in found) == pytest.approx(_pattern_violence(VIOLENT))
+    assert "violence" in {w.id for w in aggregate(doc)[0]}
     assert doc.text[found[0].start : found[0].end] == VIOLENT
 
 
@@ -113,21 +115,38 @@ def test_an_uncalibrated_judge_has_no_say() -> None:
     judge = _heads(["violence"], breakfast, bias=-15.0, calibrated=False)
     doc = text_document(VIOLENT)
     Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
-    scores = [f.score for f in doc.findings if f.category == "violence"]
-    assert max(scores) == pytest.approx(_pattern_violence(VIOLENT))
+    found = [f for f in doc.findings if f.category == "violence"]
+    assert max(f.score for f in found) == pytest.approx(_pattern_violence(VIOLENT))
+    assert not any(c.startswith("model:") for f in found for c in f.cues)
 
 
-def test_thorough_reports_unprompted_windows_of_calibrated_heads_only() -> None:
-    text = "The soldiers marched into the burning village. Nobody there was left alive."
-    direction = OnnxEncoder.load().encode([text])[0]
-    judge = _heads(["war", "racism"], direction, bias=-5.0, calibrated=True)
-    judge.calibrated[1] = False
+WAR = "Soldiers died in the trenches every day of the war, and the shelling never stopped."
+MARCH = "The village burned through the night while the families ran for the hills."
+
+
+def _war_judge(calibrated: bool = True) -> LinearHeads:
+    direction = OnnxEncoder.load().encode([MARCH])[0]
+    return _heads(["war", "violence"], direction, bias=-5.0, calibrated=calibrated)
+
+
+def test_thorough_adds_passages_to_warnings_the_patterns_made() -> None:
+    text = f"{WAR} It rained for a week.\n\nBut then, at dawn:\n\n{MARCH}"
     doc = text_document(text)
-    Pipeline([ModelDetector("thorough", judge=judge)], mode="thorough")(doc)
-    assert {f.category for f in doc.findings} == {"war"}
-    assert all(f.cues == ("model:unprompted",) for f in doc.findings)
-    present, _ = aggregate(doc)
-    assert [w.id for w in present] == ["war"]
+    Pipeline([PatternDetector(), ModelDetector("thorough", judge=_war_judge())])(doc)
+    unprompted = [f for f in doc.findings if f.cues == ("model:unprompted",)]
+    assert [(f.category, doc.text[f.start : f.end]) for f in unprompted] == [("war", MARCH)]
+
+
+def test_thorough_never_adds_a_warning_of_its_own() -> None:
+    doc = text_document(MARCH)
+    Pipeline([PatternDetector(), ModelDetector("thorough", judge=_war_judge())])(doc)
+    assert doc.findings == [] and aggregate(doc)[0] == []
+
+
+def test_thorough_ignores_uncalibrated_heads() -> None:
+    doc = text_document(f"{WAR} It rained for a week.\n\n{MARCH}")
+    Pipeline([PatternDetector(), ModelDetector("thorough", judge=_war_judge(False))])(doc)
+    assert not any(f.detector == "model" for f in doc.findings)
 
 
 def test_default_scan_runs_patterns_then_the_model() -> None:

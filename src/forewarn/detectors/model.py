@@ -3,12 +3,14 @@
 The pattern detector proposes candidates: explainable matches, with negation, hypotheticals
 and idioms already ruled out. This detector judges each one in context: it embeds a window of
 three sentences around the candidate with the MiniLM encoder (``fast``: the sentence alone
-with the static model2vec table) and asks that category's head. A candidate the head doubts
-keeps its evidence but loses weight (``JUDGE_FLOOR`` at worst), so one weak match alone no
-longer makes a warning. Only heads whose cut-off was calibrated on labelled passages judge;
-a head learnt from a few dozen hand-written sentences has not earned a veto. ``thorough``
-also judges every other window and reports what the calibrated heads accept there, for
-readers who trade false alarms for recall.
+with the static model2vec table) and asks that category's head, whose verdict is recorded on
+the evidence as the cue ``model:confirmed`` or ``model:doubted``. The verdict does not change
+a candidate's score: letting a doubting head take weight measured worse than the patterns
+alone on the grouped Webis estimate (docs/EVALUATION.md), so the patterns decide presence.
+Only heads whose cut-off was calibrated on labelled passages judge. ``thorough`` also judges
+every other window and adds the passages calibrated heads accept there to the categories the
+story already holds: slower, for readers who skip chapters and want every passage of what
+they avoid located.
 """
 
 from __future__ import annotations
@@ -24,9 +26,8 @@ from forewarn.document import Document, Span
 from forewarn.findings import Finding
 from forewarn.models.artifacts import models_dir
 from forewarn.models.heads import LinearHeads
+from forewarn.report import aggregate
 
-#: The least a candidate's score is multiplied by when its head rejects it outright.
-JUDGE_FLOOR = 0.4
 #: Sentences either side of a candidate in its window (same chapter only).
 CONTEXT = 1
 #: Candidates judged per category at most (the strongest); the rest keep their score.
@@ -45,7 +46,7 @@ def shipped_heads(name: str) -> LinearHeads:
 
 
 class ModelDetector:
-    """Re-weighs the earlier detectors' findings by a head's judgement of their context."""
+    """Records a head's judgement of each earlier finding's context on its cues."""
 
     name = "model"
 
@@ -90,9 +91,8 @@ class ModelDetector:
                 judged.append(f)
                 continue
             q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
-            weight = 1.0 if q >= cut else max(JUDGE_FLOOR, q / cut)
             verdict = "confirmed" if q >= cut else "doubted"
-            judged.append(replace(f, score=f.score * weight, cues=(*f.cues, f"model:{verdict}")))
+            judged.append(replace(f, cues=(*f.cues, f"model:{verdict}")))
         doc.findings[:] = judged
         if self.mode != "thorough":
             return []
@@ -155,14 +155,17 @@ class ModelDetector:
         proba: np.ndarray,
         severities: list[str],
     ) -> list[Finding]:
-        """``thorough``: windows a calibrated head accepts, where no neighbour scores higher."""
+        """``thorough``: more passages of the warnings the candidates already make — windows a
+        calibrated head accepts, where no neighbour scores higher. The heads never add a
+        warning: alone, they mistake a tense scene for a violent one far too often."""
         found = {(f.category, f.start) for f in doc.findings}
+        held = {w.id for w in aggregate(doc)[0]}
         findings = []
         accepted = (proba >= self.heads.decision) & self.heads.calibrated
         for k, j in zip(*np.nonzero(accepted), strict=True):
             row, p = rows[k], float(proba[k, j])
             category, span = self.heads.categories[j], sentences[row]
-            if (category, span.start) in found:
+            if category not in held or (category, span.start) in found:
                 continue
             if any(0 <= n < len(rows) and proba[n, j] > p for n in (k - 1, k + 1)):
                 continue  # the same scene: keep the evidence where the head is surest
