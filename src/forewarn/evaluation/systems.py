@@ -224,6 +224,8 @@ class CascadeSystem:
         self.description = f"patterns + model cascade ({mode}), heads fitted on training folds"
         self.notes: list[str] = []
         self._inner: PipelineSystem | None = None
+        self._model: Any = None  # the fitted ModelDetector
+        self._categories: dict[str, str] = {}  # Webis warning -> taxonomy id
 
     def fit(self, passages: Sequence[Passage]) -> None:
         try:
@@ -262,6 +264,7 @@ class CascadeSystem:
             examples, calibration=calibration, categories=sorted(needed), cache=_VECTORS
         )
         model = ModelDetector(self.mode, screen=screen, judge=judge, cache=_VECTORS)
+        self._model, self._categories = model, cid
         self._inner = PipelineSystem(
             lambda: Pipeline([PatternDetector(), model], mode=self.mode), self.description
         )
@@ -271,6 +274,37 @@ class CascadeSystem:
             raise RuntimeError("fit before predict")
         out = self._inner.predict(passages)
         self.notes = self._inner.notes
+        return out
+
+
+class HeadsSystem(CascadeSystem):
+    """The fitted heads deciding alone: a passage is positive when its best window's
+    probability reaches the head's cut-off (calibrated on the training folds); ``either``
+    also counts the pipeline's own decision. Measures what the heads would add if they were
+    allowed to raise warnings, which ``forewarn scan`` does not let them do."""
+
+    def __init__(self, mode: str = "thorough", either: bool = False) -> None:
+        super().__init__(mode)
+        self.either = either
+        how = "heads or patterns + cascade" if either else "heads alone"
+        self.description = f"{how} ({mode}), fitted on training folds"
+
+    def predict(self, passages: Sequence[Passage]) -> Predictions:
+        from forewarn.scanner import text_document
+
+        pipeline = super().predict(passages) if self.either else {}
+        heads = self._model.heads
+        scores = [self._model.scores(text_document(p.text)) for p in passages]
+        out: dict[str, list[float]] = {}
+        for warning, category in self._categories.items():
+            j = heads.categories.index(category)
+            cut = float(heads.decision[j])
+            out[warning] = [
+                1.0
+                if row[j] >= cut or (warning in pipeline and pipeline[warning][i] >= 0.5)
+                else 0.0
+                for i, row in enumerate(scores)
+            ]
         return out
 
 
@@ -303,3 +337,13 @@ for _mode in ("fast", "default", "thorough"):
         default=_mode == "default",
         description=f"patterns + model cascade in {_mode} mode, heads fitted on training folds",
     )
+register_system(
+    "heads",
+    HeadsSystem,
+    description="the MiniLM heads alone (best window vs. calibrated cut-off), fitted in folds",
+)
+register_system(
+    "heads-or-cascade",
+    lambda: HeadsSystem(either=True),
+    description="heads alone, or the pipeline's own decision",
+)
