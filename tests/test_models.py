@@ -5,6 +5,7 @@ place similar sentences closer than unrelated ones."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,22 @@ def test_broken_artifacts_raise_artifact_error(tmp_path: Path) -> None:
     (tmp_path / "cut.safetensors").write_bytes(shipped[:1000])
     with pytest.raises(ArtifactError):
         read_safetensors(tmp_path / "cut.safetensors")
+
+
+def test_pool_workers_share_the_cores_instead_of_each_taking_all() -> None:
+    """N worker processes each running one thread per core oversubscribe the machine (the
+    2-process batch was slower than 1 process): a worker's encoder takes its share."""
+    from forewarn.models.encoder import set_default_threads, threads_per_worker
+
+    cores = os.cpu_count() or 1
+    assert threads_per_worker(1) == cores
+    assert threads_per_worker(cores) == 1 and threads_per_worker(cores * 4) == 1
+    assert threads_per_worker(2) * 2 <= max(2, cores)
+    set_default_threads(1)
+    try:
+        options = OnnxEncoder.load().session.get_session_options()
+        assert options.intra_op_num_threads == 1
+    finally:
+        set_default_threads(None)
+    with pytest.raises(ValueError):
+        set_default_threads(0)

@@ -45,7 +45,14 @@ def result_ddl() -> str:
 
 @cache
 def _pipeline(mode: str) -> Pipeline:
-    """Built once per executor Python worker (Spark reuses workers across tasks)."""
+    """Built once per executor Python worker (Spark reuses workers across tasks), its encoder
+    using the cores Spark gives a task (``spark.task.cpus``), not every core of the node."""
+    from pyspark import TaskContext
+
+    from forewarn.models.encoder import set_default_threads
+
+    context = TaskContext.get()
+    set_default_threads(context.cpus() if context is not None else 1)
     return build_pipeline(mode)
 
 

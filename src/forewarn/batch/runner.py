@@ -108,10 +108,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(mode: str, version: str, parent: int) -> None:
+def _init_worker(mode: str, version: str, parent: int, threads: int) -> None:
     global _WORKER
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and shuts down
+    from forewarn.models.encoder import set_default_threads
+
+    set_default_threads(threads)  # this worker's share of the cores, not all of them
     _WORKER = (build_pipeline(mode), version)
 
 
@@ -122,11 +125,13 @@ def _run_task(task: Job) -> Record | None:
 
 def _pool(workers: int, mode: str) -> ProcessPoolExecutor:
     """Workers stamp records with the parent's model version, so one run is consistent."""
+    from forewarn.models.encoder import threads_per_worker
+
     return ProcessPoolExecutor(
         workers,
         mp_context=get_context("spawn"),
         initializer=_init_worker,
-        initargs=(mode, model_version(mode), os.getpid()),
+        initargs=(mode, model_version(mode), os.getpid(), threads_per_worker(workers)),
     )
 
 

@@ -8,7 +8,9 @@ calibration text, see ``data/models/build_report.json``). Needs numpy, onnxrunti
     vectors = enc.encode(windows, batch_size=1, max_length=256)
     vectors.shape, vectors.dtype            # (len(windows), 384), float32; unit-length rows
 
-``threads`` sets onnxruntime's intra-op threads (None: one per physical core). Texts longer than
+``threads`` sets onnxruntime's intra-op threads (None: ``set_default_threads``'s count, else one
+per physical core). A pool of worker processes gives each worker its share of the cores, so
+that N workers do not run N x cores spinning threads on the same cores. Texts longer than
 ``max_length`` tokens (including [CLS]/[SEP]) are truncated, as sentence-transformers does.
 
 Batching: the default, ``batch_size=1``, makes each text's vector independent of the other texts
@@ -21,6 +23,7 @@ help only for short single sentences. Results are deterministic either way.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
@@ -33,6 +36,20 @@ from forewarn.models.artifacts import ArtifactError, models_dir, read_json
 
 _CACHE: dict[tuple[Path, int | None], OnnxEncoder] = {}
 _LOCK = threading.Lock()
+_DEFAULT_THREADS: int | None = None
+
+
+def set_default_threads(threads: int | None) -> None:
+    """Intra-op threads of encoders this process loads without a count (None: all cores)."""
+    global _DEFAULT_THREADS
+    if threads is not None and threads < 1:
+        raise ValueError("threads must be at least 1")
+    _DEFAULT_THREADS = threads
+
+
+def threads_per_worker(workers: int) -> int:
+    """Each of ``workers`` processes' share of this machine's cores (at least one)."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 class OnnxEncoder:
@@ -51,6 +68,7 @@ class OnnxEncoder:
         """The shipped encoder (or the one in ``directory``), loaded once per process and
         thread count."""
         folder = Path(directory) if directory else models_dir() / "minilm"
+        threads = threads if threads is not None else _DEFAULT_THREADS
         key = (folder, threads)
         with _LOCK:
             if key not in _CACHE:

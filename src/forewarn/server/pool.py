@@ -15,9 +15,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+from forewarn.models.encoder import threads_per_worker
 from forewarn.server.problems import Problem
 from forewarn.server.settings import Settings
-from forewarn.server.work import ScanOutcome, ScanTask, run_task, warm
+from forewarn.server.work import ScanOutcome, ScanTask, init_worker, run_task, warm
 
 
 class ScanPool:
@@ -39,7 +40,8 @@ class ScanPool:
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=warm,
+            initializer=init_worker,
+            initargs=(threads_per_worker(self.workers),),
         )
 
     @property

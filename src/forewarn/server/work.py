@@ -57,9 +57,17 @@ def pipeline(mode: str) -> Pipeline:
 
 
 def warm(modes: tuple[str, ...] = ("default",)) -> None:
-    """Pool initializer: build the usual pipelines before the first request arrives."""
+    """Build the usual pipelines before the first request arrives."""
     for mode in modes:
         pipeline(mode)
+
+
+def init_worker(threads: int) -> None:
+    """Pool initializer: this worker's share of the cores for its encoder, then ``warm``."""
+    from forewarn.models.encoder import set_default_threads
+
+    set_default_threads(threads)
+    warm()
 
 
 def read_story(task: ScanTask) -> Document:
