@@ -45,8 +45,15 @@ def fail(message: str) -> None:
     err.print(f"forewarn: error: {terminal_safe(message)}", markup=False, soft_wrap=True)
 
 
-FastOption = Annotated[bool, typer.Option("--fast", help="Cheap screening only.")]
-ThoroughOption = Annotated[bool, typer.Option("--thorough", help="Run every stage everywhere.")]
+FastOption = Annotated[
+    bool, typer.Option("--fast", help="Judge matches with the static embeddings (faster).")
+]
+ThoroughOption = Annotated[
+    bool,
+    typer.Option(
+        "--thorough", help="Also judge every passage: more evidence for each warning (slower)."
+    ),
+]
 WorkersOption = Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")]
 
 

@@ -70,7 +70,13 @@ class Format(StrEnum):
     html = "html"
 
 
-ModeQuery = Annotated[Mode, Query(description="fast: cheap screening; thorough: every stage.")]
+ModeQuery = Annotated[
+    Mode,
+    Query(
+        description="fast: matches judged with static embeddings; thorough: every passage "
+        "judged too, for more evidence of each warning found (slower)."
+    ),
+]
 SpoilerFreeQuery = Annotated[
     bool,
     Query(description="Leave out the evidence quotes (warnings keep severity and counts)."),
