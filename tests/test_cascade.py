@@ -120,6 +120,19 @@ def test_an_uncalibrated_judge_has_no_say() -> None:
     assert not any(c.startswith("model:") for f in found for c in f.cues)
 
 
+def test_evidence_the_judge_confirms_is_listed_before_evidence_it_doubts() -> None:
+    """Same severity, same pattern score: the passage the head believes is the quote shown."""
+    figurative = "I was attacked by a fierce longing for home."
+    strangled = "She had been strangled in her bed."
+    direction = OnnxEncoder.load().encode([strangled])[0]
+    judge = _heads(["violence"], direction, bias=-10.0, calibrated=True)
+    doc = text_document(f"{figurative}\n\nIt rained all week.\n\nThen:\n\n{strangled}")
+    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
+    violence = next(w for w in aggregate(doc)[0] if w.id == "violence")
+    assert [e.quote for e in violence.evidence] == [strangled, figurative]
+    assert "model:doubted" in violence.evidence[1].cues
+
+
 WAR = "Soldiers died in the trenches every day of the war, and the shelling never stopped."
 MARCH = "The village burned through the night while the families ran for the hills."
 

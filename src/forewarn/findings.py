@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The cues the model detector adds when a calibrated head confirms or doubts a finding.
+CONFIRMED, DOUBTED = "model:confirmed", "model:doubted"
+
 
 @dataclass(frozen=True)
 class Finding:

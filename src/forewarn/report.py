@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forewarn.document import Document
-from forewarn.findings import Finding
+from forewarn.findings import DOUBTED, Finding
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 SCHEMA_VERSION = "1.0"
@@ -151,8 +151,11 @@ def aggregate(
     for category in categories or list(by_category):
         spans = by_category.get(category, {})
         evidence = [_merge(doc, group) for group in spans.values()]
-        # Strongest first: the most severe, then the most confident, then the earliest.
-        evidence.sort(key=lambda e: (-severity_rank(e.severity), -e.score, e.start))
+        # Strongest first: the most severe, then what the model did not doubt, then the most
+        # confident, then the earliest.
+        evidence.sort(
+            key=lambda e: (-severity_rank(e.severity), DOUBTED in e.cues, -e.score, e.start)
+        )
         miss = 1.0
         for e in evidence:
             miss *= 1.0 - e.score

@@ -4,9 +4,10 @@ The pattern detector proposes candidates: explainable matches, with negation, hy
 and idioms already ruled out. This detector judges each one in context: it embeds a window of
 three sentences around the candidate with the MiniLM encoder (``fast``: the sentence alone
 with the static model2vec table) and asks that category's head, whose verdict is recorded on
-the evidence as the cue ``model:confirmed`` or ``model:doubted``. The verdict does not change
-a candidate's score: letting a doubting head take weight measured worse than the patterns
-alone on the grouped Webis estimate (docs/EVALUATION.md), so the patterns decide presence.
+the evidence as the cue ``model:confirmed`` or ``model:doubted`` (a doubted passage is listed
+after confirmed ones of the same severity). The verdict does not change a candidate's score:
+letting a doubting head take weight measured worse than the patterns alone on the grouped
+Webis estimate (docs/EVALUATION.md), so the patterns decide presence.
 Only heads whose cut-off was calibrated on labelled passages judge. ``thorough`` also judges
 every other window and adds the passages calibrated heads accept there to the categories the
 story already holds: slower, for readers who skip chapters and want every passage of what
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from forewarn.document import Document, Span
-from forewarn.findings import Finding
+from forewarn.findings import CONFIRMED, DOUBTED, Finding
 from forewarn.models.artifacts import models_dir
 from forewarn.models.heads import LinearHeads
 from forewarn.report import aggregate
@@ -91,8 +92,7 @@ class ModelDetector:
                 judged.append(f)
                 continue
             q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
-            verdict = "confirmed" if q >= cut else "doubted"
-            judged.append(replace(f, cues=(*f.cues, f"model:{verdict}")))
+            judged.append(replace(f, cues=(*f.cues, CONFIRMED if q >= cut else DOUBTED)))
         doc.findings[:] = judged
         if self.mode != "thorough":
             return []
