@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from tests.conftest import EXAMPLE, validate_report
+from tests.conftest import EXAMPLE, FIXTURES, validate_report
 from tests.helpers import run_cli
 
 
@@ -36,6 +36,49 @@ def test_scan_json_validates_and_quotes_match_text():
     for w in data["documents"][0]["warnings"]:
         for e in w["evidence"]:
             assert text[e["start"] : e["end"]] == e["quote"]
+
+
+MARKDOWN = """# The Lighthouse Keeper
+
+## Chapter 1
+
+Tom climbed the *lighthouse* stairs every night.
+
+He had been dead for a week before anyone thought to climb them after him.
+"""
+
+
+def test_every_input_format_gives_a_valid_report_whose_quotes_are_the_text(tmp_path):
+    """Plain text, Markdown, HTML, AO3 HTML and EPUB 2/3 (AO3, FanFicFare, Gutenberg): the
+    JSON validates, and each quote is exactly ``forewarn text``'s output at its offsets."""
+    markdown, page = tmp_path / "keeper.md", tmp_path / "keeper.html"
+    markdown.write_text(MARKDOWN)
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>The Keeper</title></head><body>"
+        "<h1>The Keeper</h1><p>Tom climbed the stairs.</p>"
+        "<p>He had been dead for a week before anyone climbed them after him.</p></body></html>"
+    )
+    paths = [*sorted(FIXTURES.glob("*.epub")), *sorted(FIXTURES.glob("*.html"))]
+    paths += [FIXTURES / "gutenberg.txt", EXAMPLE, markdown, page]
+    result = run_cli("scan", "--format", "json", *map(str, paths))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    validate_report(data)
+    documents = data["documents"]
+    assert [d["source"] for d in documents] == [str(p) for p in paths]
+    formats = {d["metadata"]["source_format"] for d in documents}
+    assert formats == {
+        *("ao3-epub", "epub", "fanficfare-epub", "gutenberg-epub"),
+        *("ao3-html", "html", "gutenberg-text", "text", "markdown"),
+    }
+    quoted = 0
+    for path, document in zip(paths, documents, strict=True):
+        text = run_cli("text", str(path)).stdout
+        for w in document["warnings"]:
+            for e in w["evidence"]:
+                assert text[e["start"] : e["end"]] == e["quote"], (path, w["id"])
+                quoted += 1
+    assert quoted > 0
 
 
 def test_text_prints_the_document_text():
