@@ -25,6 +25,25 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE_SUBSET = re.compile(r"^\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _no_xml_char(point: int) -> str | None:
+    """What stands for code point ``point`` in markup: None where it is a legal XML character;
+    U+FFFD for NUL, surrogates and non-characters beyond Unicode (as browsers do); else a space."""
+    if point > 0x10FFFF or point == 0 or 0xD800 <= point <= 0xDFFF:
+        return "\ufffd"
+    return " " if _NOT_XML.match(chr(point)) else None
+
+
+def _clean_reference(m: re.Match[str]) -> str:
+    hexadecimal, decimal = m.group(1), m.group(2)
+    if len((hexadecimal or decimal).lstrip("0")) > 8:
+        point = 0x110000  # beyond Unicode, however many digits (int() refuses thousands)
+    else:
+        point = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    replacement = _no_xml_char(point)
+    return m.group() if replacement is None else replacement
 
 
 def decode_html(data: bytes) -> str:
@@ -57,6 +76,7 @@ def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
     # holds them (drop_tree, .text =), though its parser lets them in: NUL becomes U+FFFD (as
     # in browsers), the others spaces.
     text = _NOT_XML.sub(lambda m: "\ufffd" if m.group() == "\x00" else " ", text)
+    text = _CHAR_REF.sub(_clean_reference, text)  # "&#1;" would bring one back in
     parser = html.HTMLParser(
         remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=False
     )
