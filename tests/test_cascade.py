@@ -133,6 +133,50 @@ def test_evidence_the_judge_confirms_is_listed_before_evidence_it_doubts() -> No
     assert "model:doubted" in violence.evidence[1].cues
 
 
+def _null(judge: LinearHeads, negatives: np.ndarray) -> LinearHeads:
+    for j in range(len(judge.categories)):
+        judge.set_null(j, negatives)
+    return judge
+
+
+def test_a_head_alone_makes_a_warning_only_in_a_short_text() -> None:
+    """No pattern matches; the head is far above every negative window it has seen. In two
+    sentences that is a warning; in a story of 300 the same window could be chance."""
+    quiet = "The village burned through the night while the families ran for the hills."
+    direction = OnnxEncoder.load().encode([quiet])[0]
+    judge = _null(_heads(["war"], direction, bias=-5.0, calibrated=True), np.full(100, 0.2))
+    short = text_document(f"{quiet} Nobody slept.")
+    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(short)
+    war = next(w for w in aggregate(short)[0] if w.id == "war")
+    assert [(e.quote, e.cues) for e in war.evidence] == [(quiet, ["model:alone"])]
+    filler = " ".join(f"Day {i} passed quietly on the farm." for i in range(300))
+    long = text_document(f"{filler}\n\n{quiet}")
+    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(long)
+    assert long.findings == []
+
+
+def test_a_head_alone_needs_a_calibrated_null() -> None:
+    quiet = "The village burned through the night while the families ran for the hills."
+    direction = OnnxEncoder.load().encode([quiet])[0]
+    for judge in (
+        _heads(["war"], direction, bias=-5.0, calibrated=True),  # no negatives recorded
+        _null(_heads(["war"], direction, bias=-5.0, calibrated=False), np.full(100, 0.2)),
+    ):
+        doc = text_document(quiet)
+        Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
+        assert doc.findings == []
+
+
+def test_alone_cut_follows_the_negative_windows_and_the_text_length() -> None:
+    judge = _null(_heads(["war"], np.ones(4) / 2, bias=0.0, calibrated=True), np.arange(100) / 100)
+    judge.decision[0] = 0.5
+    assert judge.alone_cut(0, 1, 0.05) == pytest.approx(0.95)  # 5 of 100 negatives above
+    assert judge.alone_cut(0, 5, 0.05) == pytest.approx(0.99)  # 1 of 100, over 5 windows
+    assert judge.alone_cut(0, 6, 0.05) == float("inf")  # too long for 100 windows to vouch
+    judge.decision[0] = 0.97
+    assert judge.alone_cut(0, 1, 0.05) == pytest.approx(0.97)  # never below the cut-off
+
+
 WAR = "Soldiers died in the trenches every day of the war, and the shelling never stopped."
 MARCH = "The village burned through the night while the families ran for the hills."
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: The cues the model detector adds when a calibrated head confirms or doubts a finding.
-CONFIRMED, DOUBTED = "model:confirmed", "model:doubted"
+#: The cues the model detector adds when a calibrated head confirms or doubts a finding, or
+#: makes one alone (in a short text, see ``detectors.model``).
+CONFIRMED, DOUBTED, ALONE = "model:confirmed", "model:doubted", "model:alone"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,10 @@ with the static model2vec table) and asks that category's head, whose verdict is
 the evidence as the cue ``model:confirmed`` or ``model:doubted`` (a doubted passage is listed
 after confirmed ones of the same severity). The verdict does not change a candidate's score:
 letting a doubting head take weight measured worse than the patterns alone on the grouped
-Webis estimate (docs/EVALUATION.md), so the patterns decide presence.
+Webis estimate (docs/EVALUATION.md), so the patterns decide presence, with one exception:
+in a text short enough (a passage, a drabble), a head may make a warning alone when its best
+window scores higher than all but ``ALONE_ALPHA`` of the windows of passages labelled without
+the category would, given how many windows the text has (``LinearHeads.alone_cut``).
 Only heads whose cut-off was calibrated on labelled passages judge. ``thorough`` also judges
 every other window and adds the passages calibrated heads accept there to the categories the
 story already holds: slower, for readers who skip chapters and want every passage of what
@@ -24,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from forewarn.document import Document, Span
-from forewarn.findings import CONFIRMED, DOUBTED, Finding
+from forewarn.findings import ALONE, CONFIRMED, DOUBTED, Finding
 from forewarn.models.artifacts import models_dir
 from forewarn.models.heads import LinearHeads
 from forewarn.report import aggregate
@@ -33,6 +36,8 @@ from forewarn.report import aggregate
 CONTEXT = 1
 #: Candidates judged per category at most (the strongest); the rest keep their score.
 MAX_JUDGED = 64
+#: The chance of a false alarm a head alone may take per category and text (``alone_cut``).
+ALONE_ALPHA = 0.05
 
 
 def heads_path(name: str) -> Path:
@@ -69,16 +74,20 @@ class ModelDetector:
         return self.screen if self.mode == "fast" else self.judge
 
     def categories(self) -> list[str]:
-        if self.mode != "thorough":
-            return []  # it only judges what others found
-        return [c for c, ok in zip(self.judge.categories, self.judge.calibrated, strict=True) if ok]
+        """The calibrated categories: the only ones this detector can add a finding to."""
+        return [c for c, ok in zip(self.heads.categories, self.heads.calibrated, strict=True) if ok]
 
     def __call__(self, doc: Document) -> list[Finding]:
         sentences = doc.sentences
         if not sentences:
             return []
         starts = np.array([s.start for s in sentences])
-        if self.mode == "thorough":
+        alone = {
+            j: cut
+            for j in range(len(self.heads.categories))
+            if (cut := self.heads.alone_cut(j, len(sentences), ALONE_ALPHA)) < np.inf
+        }
+        if self.mode == "thorough" or alone:
             rows = list(range(len(sentences)))
         else:
             rows = sorted({_row(starts, f.start) for f in self._candidates(doc)})
@@ -94,9 +103,46 @@ class ModelDetector:
             q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
             judged.append(replace(f, cues=(*f.cues, CONFIRMED if q >= cut else DOUBTED)))
         doc.findings[:] = judged
-        if self.mode != "thorough":
-            return []
-        return self._unprompted(doc, sentences, rows, proba, severities)
+        added = self._alone(doc, sentences, proba, severities, alone)
+        if self.mode == "thorough":
+            doc.findings.extend(added)
+            added += self._unprompted(doc, sentences, rows, proba, severities)
+            del doc.findings[len(judged) :]
+        return added
+
+    def _alone(
+        self,
+        doc: Document,
+        sentences: list[Span],
+        proba: np.ndarray,
+        severities: list[str],
+        cuts: dict[int, float],
+    ) -> list[Finding]:
+        """Warnings no pattern found, made by a head alone: in a text short enough that its
+        best window reaching ``cuts[j]`` is a false alarm at most ``ALONE_ALPHA`` of the time
+        (``rows`` are then every sentence). A long story has too many windows for the negative
+        sample to vouch for its best one, so there the heads only judge."""
+        found = {f.category for f in doc.findings}
+        findings = []
+        for j, cut in cuts.items():
+            category, k = self.heads.categories[j], int(np.argmax(proba[:, j]))
+            if category in found or float(proba[k, j]) < cut:
+                continue
+            span = sentences[k]
+            findings.append(
+                Finding(
+                    category=category,
+                    start=span.start,
+                    end=span.end,
+                    score=float(proba[k, j]),
+                    severity=severities[k],
+                    detector=self.name,
+                    match_start=span.start,  # the head judged the whole sentence
+                    match_end=span.end,
+                    cues=(ALONE,),
+                )
+            )
+        return findings
 
     def _candidates(self, doc: Document) -> list[Finding]:
         """The findings a calibrated head will judge: per category, the ``MAX_JUDGED``
@@ -113,10 +159,14 @@ class ModelDetector:
             chosen.extend(sorted(found, key=lambda f: (-f.score, f.start))[:MAX_JUDGED])
         return chosen
 
+    def window_scores(self, doc: Document) -> np.ndarray:
+        """Every sentence's (``fast``) or window's probabilities: (sentences x categories)."""
+        sentences = doc.sentences
+        return self._judge(doc, sentences, list(range(len(sentences))))[0]
+
     def scores(self, doc: Document) -> np.ndarray:
         """Each category's highest probability over every sentence (``fast``) or window."""
-        sentences = doc.sentences
-        proba, _ = self._judge(doc, sentences, list(range(len(sentences))))
+        proba = self.window_scores(doc)
         return proba.max(axis=0) if len(proba) else np.zeros(len(self.heads.categories))
 
     def _judge(
@@ -155,9 +205,10 @@ class ModelDetector:
         proba: np.ndarray,
         severities: list[str],
     ) -> list[Finding]:
-        """``thorough``: more passages of the warnings the candidates already make — windows a
-        calibrated head accepts, where no neighbour scores higher. The heads never add a
-        warning: alone, they mistake a tense scene for a violent one far too often."""
+        """``thorough``: more passages of the warnings the story already has — windows a
+        calibrated head accepts, where no neighbour scores higher. Accepting a window is not
+        enough to add a warning: over a whole story the heads mistake a tense scene for a
+        violent one far too often (``_alone`` is the stricter test for that)."""
         found = {(f.category, f.start) for f in doc.findings}
         held = {w.id for w in aggregate(doc)[0]}
         findings = []
@@ -177,6 +228,8 @@ class ModelDetector:
                     score=p,
                     severity=severities[k],
                     detector=self.name,
+                    match_start=span.start,  # the head judged the whole sentence
+                    match_end=span.end,
                     cues=("model:unprompted",),
                 )
             )

@@ -59,7 +59,8 @@ def calibrate(
     docs = [text_document(p.text) for p in passages]
     for heads, mode in ((screen, "fast"), (judge, "thorough")):
         detector = ModelDetector(mode, screen=screen, judge=judge, cache=cache)
-        scores = np.stack([detector.scores(doc) for doc in docs])
+        windows = [detector.window_scores(doc) for doc in docs]
+        scores = np.stack([_best(w, len(heads.categories)) for w in windows])
         for j, category in enumerate(heads.categories):
             known = [
                 (i, p.labels[category]) for i, p in enumerate(passages) if category in p.labels
@@ -69,3 +70,9 @@ def calibrate(
                 rows = [i for i, _ in known]
                 heads.decision[j] = balanced_cut(scores[rows, j], targets, *CUT_RANGE)
                 heads.calibrated[j] = True
+                negatives = [windows[i][:, j] for i, label in known if not label]
+                heads.set_null(j, np.concatenate(negatives))
+
+
+def _best(windows: np.ndarray, k: int) -> np.ndarray:
+    return windows.max(axis=0) if len(windows) else np.zeros(k)

@@ -4,6 +4,9 @@ Fitted with scikit-learn (the ``train`` extra) and persisted as plain arrays in 
 file, so that detection needs only numpy. ``predict_proba`` gives, per text and category, the
 probability that the text shows the category; ``screen`` holds each category's stage-1 cut-off
 (fitted for recall on the training positives) and ``severity_*`` a softmax over the scale.
+``null`` keeps, per calibrated category, the highest window probabilities seen on labelled
+negative passages (and ``null_windows`` how many windows they came from): how high a head goes
+where the category is absent, which bounds its false alarms on a text of a given length.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from forewarn.taxonomy import SEVERITIES
 
 #: Fraction of training positives a stage-1 cut-off must keep (screening is for recall).
 SCREEN_RECALL = 0.95
+#: Negative-window probabilities kept per category (the highest ones; the rest never decide).
+NULL_KEPT = 512
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class LinearHeads:
     severity_bias: np.ndarray  # (4,)
     decision: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (k,) cut-offs
     calibrated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (k,)
+    null: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (k, NULL_KEPT) desc.
+    null_windows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (k,)
 
     def __post_init__(self) -> None:
         k = len(self.categories)
@@ -48,6 +55,25 @@ class LinearHeads:
             self.decision = np.full(k, 0.5, dtype=np.float32)
         if len(self.calibrated) != k:
             self.calibrated = np.zeros(k, dtype=bool)
+        if self.null.shape != (k, NULL_KEPT) or len(self.null_windows) != k:
+            self.null = np.full((k, NULL_KEPT), np.inf, dtype=np.float32)
+            self.null_windows = np.zeros(k, dtype=np.int64)
+
+    def set_null(self, j: int, negative_windows: np.ndarray) -> None:
+        """Record category ``j``'s probabilities on every window of its negative passages."""
+        top = np.sort(np.asarray(negative_windows, dtype=np.float32))[::-1][:NULL_KEPT]
+        self.null[j] = np.inf
+        self.null[j, : len(top)] = top
+        self.null_windows[j] = len(negative_windows)
+
+    def alone_cut(self, j: int, windows: int, alpha: float) -> float:
+        """The probability category ``j``'s best window must reach, in a text of ``windows``
+        windows, for its head alone to make the warning with at most ``alpha`` chance of a
+        false alarm (estimated from the negative windows); inf where the sample cannot tell."""
+        rank = min(NULL_KEPT, int(alpha * int(self.null_windows[j]) / max(1, windows)))
+        if not self.calibrated[j] or rank < 1:
+            return float("inf")
+        return max(float(self.decision[j]), float(self.null[j, rank - 1]))
 
     @classmethod
     def fit(
@@ -125,6 +151,8 @@ class LinearHeads:
             severity_bias=self.severity_bias,
             decision=self.decision,
             calibrated=self.calibrated,
+            null=self.null,
+            null_windows=self.null_windows,
         )
 
     @classmethod
@@ -140,6 +168,8 @@ class LinearHeads:
                 data["severity_bias"],
                 data["decision"] if "decision" in data else np.zeros(0),
                 data["calibrated"] if "calibrated" in data else np.zeros(0, dtype=bool),
+                data["null"] if "null" in data else np.zeros((0, 0)),
+                data["null_windows"] if "null_windows" in data else np.zeros(0, dtype=np.int64),
             )
 
 
