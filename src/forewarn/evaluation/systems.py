@@ -280,8 +280,8 @@ class CascadeSystem:
 class HeadsSystem(CascadeSystem):
     """The fitted heads deciding alone: a passage is positive when its best window's
     probability reaches the head's cut-off (calibrated on the training folds); ``either``
-    also counts the pipeline's own decision. Measures what the heads would add if they were
-    allowed to raise warnings, which ``forewarn scan`` does not let them do."""
+    also counts the pipeline's own decision. Measures what the heads would add if they could
+    raise warnings in texts of any length; ``forewarn scan`` lets them only in short ones."""
 
     def __init__(self, mode: str = "thorough", either: bool = False) -> None:
         super().__init__(mode)
