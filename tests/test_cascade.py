@@ -15,7 +15,7 @@ import pytest
 from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.detectors.model import ModelDetector, shipped_heads
 from forewarn.detectors.patterns import PatternDetector
-from forewarn.models import OnnxEncoder
+from forewarn.models import OnnxEncoder, StaticEmbedder
 from forewarn.models.examples import Example, label_sets
 from forewarn.models.heads import LinearHeads, balanced_cut
 from forewarn.report import aggregate
@@ -145,13 +145,19 @@ def test_a_head_alone_makes_a_warning_only_in_a_short_text() -> None:
     quiet = "The village burned through the night while the families ran for the hills."
     direction = OnnxEncoder.load().encode([quiet])[0]
     judge = _null(_heads(["war"], direction, bias=-5.0, calibrated=True), np.full(100, 0.2))
-    short = text_document(f"{quiet} Nobody slept.")
-    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(short)
+    # stage 1 lets only the sentence through that resembles war to the static table
+    screen = _heads(["war"], StaticEmbedder.load().encode([quiet])[0], bias=-10.0, calibrated=False)
+    short = text_document(f"Nobody slept. {quiet} The morning was grey.")
+    Pipeline([PatternDetector(), ModelDetector("default", screen=screen, judge=judge)])(short)
     war = next(w for w in aggregate(short)[0] if w.id == "war")
     assert [(e.quote, e.cues) for e in war.evidence] == [(quiet, ["model:alone"])]
+    shut = _heads(["war"], StaticEmbedder.load().encode([quiet])[0], bias=-40.0, calibrated=False)
+    screened_out = text_document(f"Nobody slept. {quiet} The morning was grey.")
+    Pipeline([PatternDetector(), ModelDetector("default", screen=shut, judge=judge)])(screened_out)
+    assert screened_out.findings == []  # stage 1 let nothing through to the judge
     filler = " ".join(f"Day {i} passed quietly on the farm." for i in range(300))
     long = text_document(f"{filler}\n\n{quiet}")
-    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(long)
+    Pipeline([PatternDetector(), ModelDetector("default", screen=screen, judge=judge)])(long)
     assert long.findings == []
 
 

@@ -87,10 +87,13 @@ class ModelDetector:
             for j in range(len(self.heads.categories))
             if (cut := self.heads.alone_cut(j, len(sentences), ALONE_ALPHA)) < np.inf
         }
-        if self.mode == "thorough" or alone:
+        if self.mode == "thorough" or (alone and self.mode == "fast"):
             rows = list(range(len(sentences)))
         else:
-            rows = sorted({_row(starts, f.start) for f in self._candidates(doc)})
+            rows = sorted(
+                {_row(starts, f.start) for f in self._candidates(doc)}
+                | self._screened(doc, sentences, alone)
+            )
         proba, severities = self._judge(doc, sentences, rows)
         at = {row: k for k, row in enumerate(rows)}
         column = {c: j for j, c in enumerate(self.heads.categories)}
@@ -103,12 +106,27 @@ class ModelDetector:
             q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
             judged.append(replace(f, cues=(*f.cues, CONFIRMED if q >= cut else DOUBTED)))
         doc.findings[:] = judged
-        added = self._alone(doc, sentences, proba, severities, alone)
+        added = self._alone(doc, [sentences[i] for i in rows], proba, severities, alone)
         if self.mode == "thorough":
             doc.findings.extend(added)
             added += self._unprompted(doc, sentences, rows, proba, severities)
             del doc.findings[len(judged) :]
         return added
+
+    def _screened(self, doc: Document, sentences: list[Span], alone: dict[int, float]) -> set[int]:
+        """Stage 1 for the heads deciding alone: the sentences whose static-table head passes
+        its recall-first screening cut-off, for any category that may be decided alone. Only
+        their windows go to MiniLM (a short work no longer pays for every window)."""
+        from forewarn.models import StaticEmbedder
+
+        column = {c: j for j, c in enumerate(self.screen.categories)}
+        wanted = [column[c] for c in (self.judge.categories[j] for j in alone) if c in column]
+        if not wanted:
+            return set()
+        texts = [doc.text[s.start : s.end] for s in sentences]
+        proba = self.screen.predict_proba(StaticEmbedder.load().encode(texts))[:, wanted]
+        passed = (proba >= self.screen.screen[wanted]).any(axis=1)
+        return {int(i) for i in np.nonzero(passed)[0]}
 
     def _alone(
         self,
@@ -119,9 +137,12 @@ class ModelDetector:
         cuts: dict[int, float],
     ) -> list[Finding]:
         """Warnings no pattern found, made by a head alone: in a text short enough that its
-        best window reaching ``cuts[j]`` is a false alarm at most ``ALONE_ALPHA`` of the time
-        (``rows`` are then every sentence). A long story has too many windows for the negative
-        sample to vouch for its best one, so there the heads only judge."""
+        best judged window reaching ``cuts[j]`` is a false alarm at most ``ALONE_ALPHA`` of the
+        time (``sentences[k]`` is the sentence row ``k`` of ``proba`` judged). A long story
+        has too many windows for the negative sample to vouch for its best one, so there the
+        heads only judge."""
+        if not len(proba):
+            return []
         found = {f.category for f in doc.findings}
         findings = []
         for j, cut in cuts.items():
