@@ -7,6 +7,7 @@ Screenshots land in test-artifacts/serve/.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from tests.server.conftest import ARTIFACTS, LiveServer
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():  # `make test` installs it; a bare `pytest` may run without
+    if os.environ.get("CI"):  # ... but CI must never pass with the browser tests skipped
+        raise RuntimeError("Debian's chromium is not installed: `make test` should have")
     pytest.skip(
         "Debian's chromium is not installed (make test installs it)", allow_module_level=True
     )
