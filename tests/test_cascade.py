@@ -133,6 +133,22 @@ def test_evidence_the_judge_confirms_is_listed_before_evidence_it_doubts() -> No
     assert "model:doubted" in violence.evidence[1].cues
 
 
+def test_among_confirmed_evidence_the_one_the_judge_is_surest_of_comes_first() -> None:
+    """Equal severity and pattern score, both confirmed: the head's probability decides."""
+    porter = "The old porter had been strangled on the stairs of the inn."
+    strangled = "She had been strangled in her bed."
+    direction = OnnxEncoder.load().encode([strangled])[0]
+    judge = _heads(["violence"], direction, bias=-2.0, calibrated=True)
+    judge.decision[:] = 0.0  # every window is confirmed; only the probability differs
+    doc = text_document(f"{porter}\n\nIt rained all week.\n\n{strangled}")
+    Pipeline([PatternDetector(), ModelDetector("default", judge=judge)])(doc)
+    violence = next(w for w in aggregate(doc)[0] if w.id == "violence")
+    first, second = violence.evidence[:2]
+    assert all("model:confirmed" in e.cues for e in (first, second))
+    assert first.quote == strangled and first.judged is not None and second.judged is not None
+    assert first.judged > second.judged
+
+
 def _null(judge: LinearHeads, negatives: np.ndarray) -> LinearHeads:
     for j in range(len(judge.categories)):
         judge.set_null(j, negatives)

@@ -218,7 +218,11 @@ def test_eval_webis_end_to_end(tmp_path):
     assert result.returncode == 0, result.stderr
     for fragment in ("Accuracy", "Positive-class F1", "patterns", "tfidf", "abduction"):
         assert fragment in result.stdout
+    assert "Annotation ceiling" in result.stdout
     data = json.loads(out.read_text())
+    for warning in [*CUES, "all (pooled)"]:
+        ceiling = data["ceiling"][warning]
+        assert 0.5 < ceiling["beta_binomial"] <= 1.0 and 0.5 < ceiling["generous"] <= 1.0
     assert data["protocol"]["folds"] == 3 and data["protocol"]["seeds"] == [0, 1]
     for sizes in data["samples"].values():
         assert sizes["positives"] == sizes["negatives"]

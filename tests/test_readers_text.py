@@ -101,6 +101,20 @@ def test_contents_list_with_blank_lines_is_not_merged_into_a_title() -> None:
     assert chapters(doc) == [(1, "CHAPTER I. — ARRIVAL"), (2, "CHAPTER II. — DEPARTURE")]
 
 
+def test_a_table_of_contents_is_neither_a_paragraph_nor_evidence() -> None:
+    """A contents list whose titles name violence ("The Stabbing") warns of nothing itself."""
+    from forewarn.scanner import scan_document
+
+    contents = "CHAPTER I.—The Voyage\n CHAPTER II.—The Stabbing\n CHAPTER III.—Home Again"
+    text = (
+        f"{contents}\n\nCHAPTER I.—The Voyage\n\n{PROSE}\n\nCHAPTER II.—The Stabbing\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "contents.txt")
+    assert contents not in paragraphs(doc)
+    assert paragraphs(doc) == [PROSE, PROSE]
+    assert scan_document(doc).warnings == []
+
+
 @pytest.mark.parametrize("mark", ["* * *", "~~~", "***", "-----", "#", "o0o"])
 def test_scene_breaks_are_not_paragraphs(mark: str) -> None:
     doc = read_bytes(f"{PROSE}\n\n{mark}\n\nAfter the break.\n".encode(), "scene.txt")

@@ -48,3 +48,14 @@ def test_progress_bar_only_for_long_works():
     console, out = _console()
     scan_with_progress(doc, build_pipeline(), console, min_words=10**6)
     assert out.getvalue() == ""
+
+
+def test_an_untitled_text_is_named_once() -> None:
+    """A plain-text story has no title: its file name heads the report, and only there."""
+    from forewarn.scanner import scan_document
+
+    doc = text_document("He punched the guard in the face.", source="story.txt")
+    text = plain(render_document(scan_document(doc)))
+    assert text.splitlines()[0].strip() == "story.txt"
+    assert text.count("story.txt") == 1
+    assert "text · 7 words · 1 chapter" in text

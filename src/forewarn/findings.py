@@ -14,7 +14,8 @@ class Finding:
     """Evidence that ``category`` occurs in ``doc.text[start:end]``.
 
     ``match_start``/``match_end`` narrow the span to the words that triggered it (for
-    highlighting); ``cues`` name what the detector saw (pattern id, dialogue, ...).
+    highlighting); ``cues`` name what the detector saw (pattern id, dialogue, ...);
+    ``judged`` is the probability a calibrated head gave its window (None: not judged).
     """
 
     category: str
@@ -26,3 +27,4 @@ class Finding:
     match_start: int = -1
     match_end: int = -1
     cues: tuple[str, ...] = field(default=())
+    judged: float | None = None

@@ -32,6 +32,8 @@ class Evidence:
     match_end: int
     chapter_title: str | None = None
     cues: list[str] = field(default_factory=list)
+    #: The model judge's probability for this passage (None: not judged); orders ties.
+    judged: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -152,9 +154,15 @@ def aggregate(
         spans = by_category.get(category, {})
         evidence = [_merge(doc, group) for group in spans.values()]
         # Strongest first: the most severe, then what the model did not doubt, then the most
-        # confident, then the earliest.
+        # confident pattern, then the passage the model is surest of, then the earliest.
         evidence.sort(
-            key=lambda e: (-severity_rank(e.severity), DOUBTED in e.cues, -e.score, e.start)
+            key=lambda e: (
+                -severity_rank(e.severity),
+                DOUBTED in e.cues,
+                -e.score,
+                -(e.judged if e.judged is not None else -1.0),
+                e.start,
+            )
         )
         miss = 1.0
         for e in evidence:
@@ -185,6 +193,7 @@ def _merge(doc: Document, group: list[Finding]) -> Evidence:
     chapter = doc.chapter_at(best.start)
     paragraph = doc.paragraph_at(best.start)
     cues = sorted({c for f in group for c in f.cues})
+    judged = [f.judged for f in group if f.judged is not None]
     return Evidence(
         start=best.start,
         end=best.end,
@@ -197,4 +206,5 @@ def _merge(doc: Document, group: list[Finding]) -> Evidence:
         match_start=best.match_start,
         match_end=best.match_end,
         cues=cues,
+        judged=max(judged) if judged else None,
     )

@@ -17,13 +17,20 @@ _NUMBER = (
 HEADING = re.compile(
     rf"""^\s*(?:
         (?:chapter|chap\.|part|book|volume|letter|act|section)\s+{_NUMBER}\b
-            (?:\s*,\s*scene\s+{_NUMBER}\b)?[.:—–-]?(?:\s+.{{0,80}})?
+            (?:\s*,\s*scene\s+{_NUMBER}\b)?
+            (?:[.:]?\s*[—–-]\s*\S.{{0,79}}|[.:—–-]?(?:\s+.{{0,80}})?)
       | scene\s+{_NUMBER}\b[.:]?(?:\s+.{{0,80}})?
       | (?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)
             \b[.:]?(?:\s.{{0,60}})?
       | \#{{1,3}}\s+.{{1,80}}
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
+)
+# A line of a table of contents: a heading, perhaps run into its title ("CHAPTER LX.—The Line").
+_CONTENTS_LINE = re.compile(
+    rf"^\s*(?:(?:chapter|chap\.|part|book|volume|letter|act|section|scene)\s+{_NUMBER}\b"
+    r"|(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)\b)",
+    re.IGNORECASE,
 )
 # A scene break: a short line of only decoration (* * *, ~~~, ---, ###, #, <hr>, o0o, ...).
 SCENE_BREAK = re.compile(r"^\s*(?:[*~#=_\-–—•·+o0xX. ]{3,}|<hr\s*/?>|§+|#)\s*$")
@@ -77,6 +84,18 @@ def heading_title(block: str) -> str | None:
     if title.endswith((".", "!", "?")) and len(title.split()) > 8:
         return None
     return title
+
+
+def is_contents_list(block: str) -> bool:
+    """A table of contents: three or more lines, at least two thirds of them chapter headings.
+
+    Its lines name chapters ("CHAPTER LXI.—Stubb Kills a Whale"); they are not the story, so
+    they are neither paragraphs nor evidence.
+    """
+    lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+    if len(lines) < 3:
+        return False
+    return sum(bool(_CONTENTS_LINE.match(ln)) for ln in lines) * 3 >= len(lines) * 2
 
 
 # --- sentences --------------------------------------------------------------------------------

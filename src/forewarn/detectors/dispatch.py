@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 
 _WORD = frozenset(string.ascii_lowercase + string.digits + "_")
 _QUANTIFIERS = ("?", "*", "+", "{")
@@ -82,7 +83,19 @@ def by_first_letter(regex: str) -> Split:
 
 def split_alternatives(regex: str) -> list[str]:
     """The top-level alternatives of ``regex`` (``a|(?:b|c)`` -> ``a``, ``(?:b|c)``)."""
-    parts, depth, start, i = [], 0, 0, 0
+    parts, start = [], 0
+    for i, ch, depth in _structure(regex):
+        if ch == "|" and depth == 0:
+            parts.append(regex[start:i])
+            start = i + 1
+    parts.append(regex[start:])
+    return parts
+
+
+def _structure(regex: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Each character outside escapes and classes from ``start``: index, character and the
+    group depth after it (a ``(`` counts in, a ``)`` out)."""
+    depth, i = 0, start
     while i < len(regex):
         ch = regex[i]
         if ch == "\\":
@@ -95,12 +108,8 @@ def split_alternatives(regex: str) -> list[str]:
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(regex[start:i])
-            start = i + 1
+        yield i, ch, depth
         i += 1
-    parts.append(regex[start:])
-    return parts
 
 
 def first_token(regex: str) -> tuple[frozenset[str], int] | None:
@@ -155,22 +164,9 @@ def _leading_group(regex: str) -> tuple[str, str, bool] | None:
 
 def _group_end(regex: str, start: int) -> int | None:
     """Index just past the parenthesis closing the group that opens at ``start``."""
-    depth, i = 0, start
-    while i < len(regex):
-        ch = regex[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(regex, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+    for i, ch, depth in _structure(regex, start):
+        if ch == ")" and depth == 0:
+            return i + 1
     return None
 
 

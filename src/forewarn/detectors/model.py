@@ -5,9 +5,10 @@ and idioms already ruled out. This detector judges each one in context: it embed
 three sentences around the candidate with the MiniLM encoder (``fast``: the sentence alone
 with the static model2vec table) and asks that category's head, whose verdict is recorded on
 the evidence as the cue ``model:confirmed`` or ``model:doubted`` (a doubted passage is listed
-after confirmed ones of the same severity). The verdict does not change a candidate's score:
-letting a doubting head take weight measured worse than the patterns alone on the grouped
-Webis estimate (docs/EVALUATION.md), so the patterns decide presence, with one exception:
+after confirmed ones of the same severity, and the head's probability breaks ties). The
+verdict does not change a candidate's score: letting a doubting head take weight measured
+worse than the patterns alone on the grouped Webis estimate (docs/EVALUATION.md), so the
+patterns decide presence, with one exception:
 in a text short enough (a passage, a drabble), a head may make a warning alone when its best
 window scores higher than all but ``ALONE_ALPHA`` of the windows of passages labelled without
 the category would, given how many windows the text has (``LinearHeads.alone_cut``).
@@ -104,7 +105,7 @@ class ModelDetector:
                 judged.append(f)
                 continue
             q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
-            judged.append(replace(f, cues=(*f.cues, CONFIRMED if q >= cut else DOUBTED)))
+            judged.append(replace(f, cues=(*f.cues, CONFIRMED if q >= cut else DOUBTED), judged=q))
         doc.findings[:] = judged
         added = self._alone(doc, [sentences[i] for i in rows], proba, severities, alone)
         if self.mode == "thorough":

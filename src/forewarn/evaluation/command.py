@@ -53,8 +53,9 @@ def webis(
 ) -> None:
     """Webis passage-level warnings (ACL 2024): grouped CV on balanced test samples."""
     from forewarn.errors import InputError
+    from forewarn.evaluation.ceiling import ceilings
     from forewarn.evaluation.protocol import Protocol, evaluate
-    from forewarn.evaluation.report import print_tables, to_dict
+    from forewarn.evaluation.report import print_ceiling, print_tables, to_dict
     from forewarn.evaluation.systems import MissingDependency, registered_systems, resolve_system
     from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
 
@@ -79,7 +80,14 @@ def webis(
     except (KeyError, ValueError) as exc:
         _fail(f"{passages_path(path)}: evaluation failed ({exc})")
         raise typer.Exit(EXIT_INPUT) from None
-    print_tables(result, len(passages), Console(highlight=False))
+    console = Console(highlight=False)
+    print_tables(result, len(passages), console)
+    try:
+        found = ceilings(passages)
+    except ImportError:  # scipy comes with the train extra; the tables stand without it
+        found = {}
+        _err.print("note: the annotation ceiling needs scipy: pip install 'forewarn[train]'")
+    print_ceiling(result, found, console)
     if json_out is not None:
         data = {
             "path": str(passages_path(path)),
@@ -88,7 +96,8 @@ def webis(
         }
         command = shlex.join(["forewarn", *sys.argv[1:]])
         try:
-            json_out.write_text(json.dumps(to_dict(result, data, command), indent=2) + "\n")
+            record = to_dict(result, data, command, found)
+            json_out.write_text(json.dumps(record, indent=2) + "\n")
         except OSError as exc:
             _fail(f"{json_out}: cannot write file ({exc.strerror or exc})")
             raise typer.Exit(EXIT_INPUT) from None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from forewarn.evaluation.ceiling import Ceiling, pooled
 from forewarn.evaluation.metrics import MEAN, METRICS, POOLED, Stat, sample_sizes, summarize
 from forewarn.evaluation.protocol import EvalResult
 
@@ -58,10 +60,52 @@ def print_tables(result: EvalResult, passages: int, console: Console) -> None:
     console.print(f"time to fit and predict, all folds and seeds: {timing}", soft_wrap=True)
 
 
-def to_dict(result: EvalResult, data: dict[str, Any], command: str | None = None) -> dict[str, Any]:
+def ceiling_rows(result: EvalResult, found: dict[str, Ceiling]) -> dict[str, tuple[float, float]]:
+    """Per warning, then pooled (weighted by test passages) and macro: (beta-binomial,
+    generous) expected balanced accuracy of an oracle that knows each passage's yes-rate."""
+    sizes = sample_sizes(result)
+    weights = {w: float(np.mean(sizes[w]["positives"]) * 2) for w in found if w in sizes}
+    rows = {w: (c.beta_binomial, c.generous) for w, c in found.items() if w in weights}
+    if rows:
+        for name, fn in ((POOLED, lambda v: pooled(v, weights)), (MEAN, _mean)):
+            rows[name] = tuple(  # type: ignore[assignment]
+                fn({w: v[k] for w, v in rows.items() if w in weights}) for k in (0, 1)
+            )
+    return rows
+
+
+def _mean(values: dict[str, float]) -> float:
+    return float(np.mean(list(values.values()))) if values else float("nan")
+
+
+def print_ceiling(result: EvalResult, found: dict[str, Ceiling], console: Console) -> None:
+    """The annotation ceiling beside the tables (``evaluation.ceiling``)."""
+    rows = ceiling_rows(result, found)
+    if not rows:
+        return
+    table = Table(
+        title="Annotation ceiling: a text-only oracle's expected accuracy on balanced samples",
+        title_justify="left",
+    )
+    for column in ("warning", "passages by yes votes", "beta-binomial", "generous"):
+        table.add_column(column, justify="left" if column == "warning" else "right")
+    last = [w for w in rows if w in found][-1]
+    for row, (beta, generous) in rows.items():
+        votes = "/".join(map(str, found[row].votes)) if row in found else ""
+        table.add_row(row, votes, f"{beta:.3f}", f"{generous:.3f}", end_section=row == last)
+    console.print(table)
+
+
+def to_dict(
+    result: EvalResult,
+    data: dict[str, Any],
+    command: str | None = None,
+    ceiling: dict[str, Ceiling] | None = None,
+) -> dict[str, Any]:
     """The run as JSON: data identity, protocol, sample sizes, and every system's scores."""
     summary = summarize(result)
     p = result.protocol
+    rows = ceiling_rows(result, ceiling or {})
     return {
         "benchmark": "webis-passages (Wiegmann et al., ACL 2024)",
         "command": command,
@@ -76,6 +120,10 @@ def to_dict(result: EvalResult, data: dict[str, Any], command: str | None = None
         },
         "warnings": result.warnings,
         "samples": sample_sizes(result),
+        "ceiling": {
+            row: {"beta_binomial": round(b, 4), "generous": round(g, 4)}
+            for row, (b, g) in rows.items()
+        },
         "systems": {
             name: {
                 "description": result.descriptions.get(name, ""),

@@ -7,7 +7,7 @@ import re
 
 from forewarn.document import Document, Metadata, Span
 from forewarn.errors import InputError
-from forewarn.segment import blocks, heading_title, is_scene_break
+from forewarn.segment import blocks, heading_title, is_contents_list, is_scene_break
 
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
 _GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
@@ -81,7 +81,7 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     pending_heading: tuple[int, list[str]] | None = None
     for block in blocks(text):
         raw = text[block.start : block.end]
-        if is_scene_break(raw):
+        if is_scene_break(raw) or is_contents_list(raw):
             continue
         title = heading_title(raw)
         if title is not None:

@@ -57,8 +57,10 @@ def render_document(report: DocumentReport) -> Group:
     title = Text(terminal_safe(meta.title or report.source), style="bold")
     if meta.authors:
         title.append(" by " + terminal_safe(", ".join(meta.authors)))
+    # An untitled text is headed by its file name; the facts line then need not repeat it.
+    where = f"{terminal_safe(report.source)} · " if meta.title else ""
     facts = Text(
-        f"{terminal_safe(report.source)} · {meta.source_format} · {doc.word_count:,} words · "
+        f"{where}{meta.source_format} · {doc.word_count:,} words · "
         f"{len(doc.chapters)} chapter{'s' if len(doc.chapters) != 1 else ''}",
         style="dim",
     )
