@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench load fuzz clean sysdeps models heads
+.PHONY: demo test lint typecheck bench load fuzz clean sysdeps models models-venv encoders heads
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,12 +59,24 @@ fuzz: $(STAMP)
 # Rebuild the shipped encoder artifacts (src/forewarn/data/models, models/build.py) offline in
 # their own venv. torch goes in first, alone, and constraints.txt keeps anything from replacing it.
 MVENV := .venv-models
-models:
+models-venv:
 	test -x $(MVENV)/bin/python || $(PYTHON) -m venv $(MVENV)
 	$(MVENV)/bin/python -m pip install --quiet --upgrade pip
 	$(MVENV)/bin/python -m pip install --quiet torch==2.13.0
 	$(MVENV)/bin/python -m pip install --quiet -c models/constraints.txt -r models/requirements.txt
+
+models: models-venv
 	$(MVENV)/bin/python models/build.py
+
+# Research: would a bigger frozen encoder help? all-mpnet-base-v2 (from PyPI, never shipped)
+# against the shipped MiniLM, on the same folds (docs/EVALUATION.md).
+WEBIS ?= ../shared/data/webis-passages
+encoders: models-venv $(STAMP)
+	test -d build/encoders/all-mpnet-base-v2 || models/fetch_mpnet.sh build/encoders
+	$(MVENV)/bin/python models/embed_passages.py $(WEBIS) build/encoders/all-mpnet-base-v2 \
+	  build/encoders/mpnet.npz
+	$(BIN)/forewarn eval webis $(WEBIS) -s passage-lr --embeddings mpnet=build/encoders/mpnet.npz \
+	  --json docs/results/webis-encoders.json
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

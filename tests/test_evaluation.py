@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import Counter, defaultdict
 
+import numpy as np
 import pytest
 
 from forewarn.evaluation.metrics import Counts
@@ -291,3 +293,38 @@ def test_scanning_never_imports_training_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _bag_of_words(texts: list[str], dim: int = 64) -> np.ndarray:
+    """A stand-in encoder: hashed word counts (deterministic, no model needed)."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, text in enumerate(texts):
+        for word in text.split():
+            out[i, int(hashlib.sha256(word.encode()).hexdigest(), 16) % dim] += 1.0
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_precomputed_embeddings_join_the_same_run(tmp_path):
+    """--embeddings NAME=FILE adds passage-lr[NAME], scored on the same folds as the rest."""
+    from forewarn.evaluation.passage_lr import text_digest
+
+    passages = synthetic()
+    write_jsonl(tmp_path / "passages.jsonl", passages)
+    texts = sorted({p.text for p in passages})
+    vectors = tmp_path / "bow.npz"
+    np.savez(
+        vectors, sha256=np.array([text_digest(t) for t in texts]), vectors=_bag_of_words(texts)
+    )
+    out = tmp_path / "results.json"
+    common = ["eval", "webis", str(tmp_path), "-s", "patterns", "--folds", "3", "--seeds", "1"]
+    result = run_cli(*common, "--embeddings", f"bow={vectors}", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(out.read_text())["systems"]["passage-lr[bow]"]["rows"]
+    for warning in CUES:  # the cue sentences' words separate the classes
+        assert rows[warning]["accuracy"]["mean"] >= 0.9
+
+    partial = tmp_path / "partial.npz"
+    np.savez(partial, sha256=np.array([text_digest(texts[0])]), vectors=_bag_of_words(texts[:1]))
+    failed = run_cli(*common, "--embeddings", f"bow={partial}")
+    assert failed.returncode == 1 and "partial.npz" in failed.stderr
+    assert "Traceback" not in failed.stderr

@@ -6,10 +6,13 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from forewarn.evaluation.systems import SystemFactory
 
 EXIT_INPUT, EXIT_USAGE = 1, 2
 
@@ -23,6 +26,17 @@ _err = Console(stderr=True, highlight=False)
 
 def _fail(message: str) -> None:
     _err.print(f"forewarn: error: {message}", markup=False, soft_wrap=True)
+
+
+def _vector_system(name: str, file: Path) -> SystemFactory:
+    """A factory of ``passage-lr`` on the vectors in ``file`` (read once, shared by folds)."""
+    from forewarn.evaluation.passage_lr import PassageLRSystem, VectorFile
+
+    try:
+        vectors = VectorFile(file)
+    except (OSError, KeyError, ValueError) as exc:
+        raise typer.BadParameter(f"{file}: {exc}", param_hint="--embeddings") from None
+    return lambda: PassageLRSystem(embed=vectors, name=name)
 
 
 @eval_app.command()
@@ -47,6 +61,14 @@ def webis(
             "--capped", help="Cap test positives and negatives separately (not balanced)."
         ),
     ] = False,
+    embeddings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--embeddings",
+            help="NAME=FILE.npz: also run passage-lr[NAME] on these precomputed passage vectors "
+            "(models/embed_passages.py writes them; repeatable).",
+        ),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the full results as JSON here.")
     ] = None,
@@ -64,6 +86,11 @@ def webis(
         factories = {name: resolve_system(name) for name in names}
     except KeyError as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--system") from None
+    for spec in embeddings or []:
+        name, _, file = spec.partition("=")
+        if not name or not file:
+            raise typer.BadParameter(f"{spec!r} is not NAME=FILE", param_hint="--embeddings")
+        factories[f"passage-lr[{name}]"] = _vector_system(name, Path(file))
     try:
         passages = load_passages(path)
     except InputError as exc:

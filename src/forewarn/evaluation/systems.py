@@ -337,6 +337,19 @@ for _mode in ("fast", "default", "thorough"):
         default=_mode == "default",
         description=f"patterns + model cascade in {_mode} mode, heads fitted on training folds",
     )
+
+
+def _passage_lr() -> System:
+    from forewarn.evaluation.passage_lr import PassageLRSystem
+
+    return PassageLRSystem()
+
+
+register_system(
+    "passage-lr",
+    _passage_lr,
+    description="yardstick: LR per warning on whole-passage MiniLM + pattern scores (no spans)",
+)
 register_system(
     "heads",
     HeadsSystem,
