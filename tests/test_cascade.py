@@ -177,6 +177,21 @@ def test_a_head_alone_makes_a_warning_only_in_a_short_text() -> None:
     assert long.findings == []
 
 
+def test_a_head_alone_may_complete_a_warning_the_patterns_only_hint_at() -> None:
+    """One weak pattern match (below the reporting threshold) does not stop the head."""
+    soldiers = "The soldiers marched past the farm at dawn."
+    quiet = "The village burned through the night while the families ran for the hills."
+    direction = OnnxEncoder.load().encode([quiet])[0]
+    judge = _null(_heads(["war"], direction, bias=-5.0, calibrated=True), np.full(100, 0.2))
+    screen = _heads(["war"], StaticEmbedder.load().encode([quiet])[0], bias=-10.0, calibrated=False)
+    patterns_only = Pipeline([PatternDetector()])(text_document(f"{soldiers} {quiet}"))
+    assert patterns_only.findings and "war" not in {w.id for w in aggregate(patterns_only)[0]}
+    doc = text_document(f"{soldiers} {quiet} The morning was grey.")
+    Pipeline([PatternDetector(), ModelDetector("default", screen=screen, judge=judge)])(doc)
+    war = next(w for w in aggregate(doc)[0] if w.id == "war")
+    assert any("model:alone" in e.cues for e in war.evidence)
+
+
 def test_a_head_alone_needs_a_calibrated_null() -> None:
     quiet = "The village burned through the night while the families ran for the hills."
     direction = OnnxEncoder.load().encode([quiet])[0]

@@ -144,11 +144,13 @@ class ModelDetector:
         heads only judge."""
         if not len(proba):
             return []
-        found = {f.category for f in doc.findings}
+        # A warning the patterns already make needs no head; one they only hint at (a single
+        # weak match, below the reporting threshold) still may get one.
+        held = {w.id for w in aggregate(doc)[0]}
         findings = []
         for j, cut in cuts.items():
             category, k = self.heads.categories[j], int(np.argmax(proba[:, j]))
-            if category in found or float(proba[k, j]) < cut:
+            if category in held or float(proba[k, j]) < cut:
                 continue
             span = sentences[k]
             findings.append(
