@@ -319,6 +319,8 @@ def test_precomputed_embeddings_join_the_same_run(tmp_path):
     common = ["eval", "webis", str(tmp_path), "-s", "patterns", "--folds", "3", "--seeds", "1"]
     result = run_cli(*common, "--embeddings", f"bow={vectors}", "--json", str(out))
     assert result.returncode == 0, result.stderr
+    assert "passage-lr[bow]" in result.stdout  # a bracketed name is not taken for markup
+    assert "passage-lr[bow] " in result.stdout.split("time to fit")[-1]
     rows = json.loads(out.read_text())["systems"]["passage-lr[bow]"]["rows"]
     for warning in CUES:  # the cue sentences' words separate the classes
         assert rows[warning]["accuracy"]["mean"] >= 0.9

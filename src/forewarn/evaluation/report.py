@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from forewarn.evaluation.ceiling import Ceiling, pooled
@@ -42,7 +43,7 @@ def print_tables(result: EvalResult, passages: int, console: Console) -> None:
         table.add_column("warning")
         table.add_column("test pos+neg", justify="right")
         for name in summary:
-            table.add_column(name, justify="right")
+            table.add_column(escape(name), justify="right")  # "passage-lr[mpnet]" is no markup
         rows = [*result.warnings, POOLED, MEAN]
         for row in rows:
             if row in sizes:
@@ -57,7 +58,9 @@ def print_tables(result: EvalResult, passages: int, console: Console) -> None:
         for note in notes:
             console.print(f"note ({name}): {note}", soft_wrap=True, markup=False)
     timing = ", ".join(f"{name} {s:.1f} s" for name, s in result.seconds.items())
-    console.print(f"time to fit and predict, all folds and seeds: {timing}", soft_wrap=True)
+    console.print(
+        f"time to fit and predict, all folds and seeds: {timing}", soft_wrap=True, markup=False
+    )
 
 
 def ceiling_rows(result: EvalResult, found: dict[str, Ceiling]) -> dict[str, tuple[float, float]]:
