@@ -221,10 +221,20 @@ def test_eval_webis_end_to_end(tmp_path):
     for fragment in ("Accuracy", "Positive-class F1", "patterns", "tfidf", "abduction"):
         assert fragment in result.stdout
     assert "Annotation ceiling" in result.stdout
+    assert "Accuracy by annotator agreement" in result.stdout
     data = json.loads(out.read_text())
     for warning in [*CUES, "all (pooled)"]:
         ceiling = data["ceiling"][warning]
         assert 0.5 < ceiling["beta_binomial"] <= 1.0 and 0.5 < ceiling["generous"] <= 1.0
+    # synthetic votes are (1, 1, x) or (0, 0, x): some unanimous, some split, all counted
+    samples = [data["samples"][w] for w in data["warnings"]]
+    tested = sum(sum(s["positives"]) + sum(s["negatives"]) for s in samples)
+    for system in ("patterns", "tfidf"):
+        split = data["agreement"][system]
+        assert split["unanimous"]["passages"] > 0 and split["split"]["passages"] > 0
+        assert split["unanimous"]["passages"] + split["split"]["passages"] == tested
+    # tfidf learns the cue sentences, which separate the classes whatever the votes
+    assert data["agreement"]["tfidf"]["unanimous"]["accuracy"] >= 0.9
     assert data["protocol"]["folds"] == 3 and data["protocol"]["seeds"] == [0, 1]
     for sizes in data["samples"].values():
         assert sizes["positives"] == sizes["negatives"]

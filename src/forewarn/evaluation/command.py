@@ -77,7 +77,7 @@ def webis(
     from forewarn.errors import InputError
     from forewarn.evaluation.ceiling import ceilings
     from forewarn.evaluation.protocol import Protocol, evaluate
-    from forewarn.evaluation.report import print_ceiling, print_tables, to_dict
+    from forewarn.evaluation.report import print_agreement, print_ceiling, print_tables, to_dict
     from forewarn.evaluation.systems import MissingDependency, registered_systems, resolve_system
     from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
 
@@ -115,6 +115,7 @@ def webis(
         found = {}
         _err.print("note: the annotation ceiling needs scipy: pip install 'forewarn[train]'")
     print_ceiling(result, found, console)
+    print_agreement(result, passages, console)
     if json_out is not None:
         data = {
             "path": str(passages_path(path)),
@@ -123,7 +124,7 @@ def webis(
         }
         command = shlex.join(["forewarn", *sys.argv[1:]])
         try:
-            record = to_dict(result, data, command, found)
+            record = to_dict(result, data, command, found, passages)
             json_out.write_text(json.dumps(record, indent=2) + "\n")
         except OSError as exc:
             _fail(f"{json_out}: cannot write file ({exc.strerror or exc})")

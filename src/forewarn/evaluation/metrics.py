@@ -69,13 +69,14 @@ class Stat:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "mean": _json_float(self.mean),
-            "std": _json_float(self.std),
-            "per_seed": [_json_float(v) for v in self.per_seed],
+            "mean": json_float(self.mean),
+            "std": json_float(self.std),
+            "per_seed": [json_float(v) for v in self.per_seed],
         }
 
 
-def _json_float(value: float) -> float | None:
+def json_float(value: float) -> float | None:
+    """``value`` rounded for JSON, or None (JSON has no NaN)."""
     return None if math.isnan(value) else round(value, 6)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,8 +12,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from forewarn.evaluation.ceiling import Ceiling, pooled
-from forewarn.evaluation.metrics import MEAN, METRICS, POOLED, Stat, sample_sizes, summarize
+from forewarn.evaluation.metrics import (
+    MEAN,
+    METRICS,
+    POOLED,
+    Stat,
+    json_float,
+    sample_sizes,
+    summarize,
+)
 from forewarn.evaluation.protocol import EvalResult
+from forewarn.evaluation.webis import Passage
 
 TITLES = {"accuracy": "Accuracy", "f1": "Positive-class F1"}
 
@@ -99,11 +109,41 @@ def print_ceiling(result: EvalResult, found: dict[str, Ceiling], console: Consol
     console.print(table)
 
 
+def agreement_accuracy(
+    result: EvalResult, passages: Sequence[Passage]
+) -> dict[str, dict[str, tuple[float, int]]]:
+    """Per system: (accuracy, test passages) where the annotators were unanimous and where
+    their votes split: how much of the error sits on labels that are partly chance."""
+    votes = {p.example_id: p.votes for p in passages}
+    out: dict[str, dict[str, tuple[float, int]]] = {}
+    for name, outcomes in result.outcomes.items():
+        right: dict[str, list[bool]] = {"unanimous": [], "split": []}
+        for o in outcomes:
+            v = votes[o.example_id]
+            right["unanimous" if sum(v) in (0, len(v)) else "split"].append(o.predicted == o.label)
+        out[name] = {k: (float(np.mean(r)) if r else math.nan, len(r)) for k, r in right.items()}
+    return out
+
+
+def print_agreement(result: EvalResult, passages: Sequence[Passage], console: Console) -> None:
+    """Accuracy on unanimous and on split-vote test passages, every system (all seeds pooled)."""
+    rows = agreement_accuracy(result, passages)
+    table = Table(title="Accuracy by annotator agreement (all seeds)", title_justify="left")
+    table.add_column("system")
+    for kind in ("unanimous", "split"):
+        n = next(iter(rows.values()))[kind][1] if rows else 0
+        table.add_column(f"{kind} ({n} test passages)", justify="right")
+    for name, row in rows.items():
+        table.add_row(escape(name), *(f"{row[k][0]:.3f}" for k in ("unanimous", "split")))
+    console.print(table)
+
+
 def to_dict(
     result: EvalResult,
     data: dict[str, Any],
     command: str | None = None,
     ceiling: dict[str, Ceiling] | None = None,
+    passages: Sequence[Passage] = (),
 ) -> dict[str, Any]:
     """The run as JSON: data identity, protocol, sample sizes, and every system's scores."""
     summary = summarize(result)
@@ -126,6 +166,10 @@ def to_dict(
         "ceiling": {
             row: {"beta_binomial": round(b, 4), "generous": round(g, 4)}
             for row, (b, g) in rows.items()
+        },
+        "agreement": {
+            name: {k: {"accuracy": json_float(a), "passages": n} for k, (a, n) in row.items()}
+            for name, row in (agreement_accuracy(result, passages) if passages else {}).items()
         },
         "systems": {
             name: {
