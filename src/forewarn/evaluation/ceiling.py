@@ -59,7 +59,7 @@ def _binomial(n: int, grid: np.ndarray) -> np.ndarray:
     return np.array([comb(n, k) * grid**k * (1 - grid) ** (n - k) for k in range(n + 1)])
 
 
-def _yes_majority(n: int, grid: np.ndarray) -> np.ndarray:
+def yes_majority(n: int, grid: np.ndarray) -> np.ndarray:
     """P(the majority of ``n`` votes says yes | p) at every grid point."""
     return _binomial(n, grid)[np.arange(n + 1) * 2 > n].sum(axis=0)
 
@@ -87,7 +87,7 @@ def beta_binomial_ceiling(histogram: np.ndarray) -> float:
     # Mass per grid cell from the CDF: the density may be infinite at 0 or 1.
     edges = np.linspace(0, 1, GRID + 1)
     mass = np.diff(stats.beta.cdf(edges, a, b))
-    q = _yes_majority(n, (edges[:-1] + edges[1:]) / 2)
+    q = yes_majority(n, (edges[:-1] + edges[1:]) / 2)
     positive = float((mass * q).sum())  # the fitted model's own share of positive labels
     return float((_oracle_gain(q, positive) * mass).sum())
 
@@ -101,7 +101,7 @@ def generous_ceiling(histogram: np.ndarray) -> float:
     share = histogram / histogram.sum()
     positive = float(share[np.arange(n + 1) * 2 > n].sum())
     result = linprog(
-        -_oracle_gain(_yes_majority(n, grid), positive),
+        -_oracle_gain(yes_majority(n, grid), positive),
         A_eq=_binomial(n, grid),
         b_eq=share,
         bounds=(0, None),

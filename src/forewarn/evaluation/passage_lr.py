@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from forewarn.evaluation.ceiling import yes_majority
 from forewarn.evaluation.webis import Passage
 from forewarn.models.heads import balanced_cut
 
@@ -119,14 +120,11 @@ class PassageLRSystem:
         return np.hstack([vectors, pattern_scores(texts)]) if self.patterns else vectors
 
     def fit(self, passages: Sequence[Passage]) -> None:
-        from forewarn.evaluation.systems import MissingDependency
+        from forewarn.evaluation.systems import require_sklearn
 
-        try:
-            from sklearn.linear_model import LogisticRegression
-        except ImportError:
-            raise MissingDependency(
-                "passage-lr needs scikit-learn: pip install 'forewarn[train]'"
-            ) from None
+        require_sklearn("passage-lr")
+        from sklearn.linear_model import LogisticRegression
+
         for warning in sorted({p.warning for p in passages}):
             own = [p for p in passages if p.warning == warning]
             labels = np.array([p.label for p in own])
@@ -144,7 +142,7 @@ class PassageLRSystem:
                 sample_weight=np.r_[share * balance, (1 - share) * balance],
             )
             self.votes = len(own[0].votes)
-            q = _majority(model.predict_proba(x)[:, 1], self.votes)
+            q = yes_majority(self.votes, model.predict_proba(x)[:, 1])
             self.models[warning] = model
             self.cuts[warning] = balanced_cut(q, labels.astype(int), 0.0, 1.0)
 
@@ -156,16 +154,6 @@ class PassageLRSystem:
             if warning not in self.models:
                 out[warning] = [self.constant.get(warning, 0.0)] * len(texts)
                 continue
-            q = _majority(self.models[warning].predict_proba(x)[:, 1], self.votes)
+            q = yes_majority(self.votes, self.models[warning].predict_proba(x)[:, 1])
             out[warning] = [1.0 if v >= self.cuts[warning] else 0.0 for v in q]
         return out
-
-
-def _majority(p: np.ndarray, n: int) -> np.ndarray:
-    """P(a majority of ``n`` independent votes says yes) for each yes-rate ``p``."""
-    from math import comb
-
-    return np.asarray(
-        sum(comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n // 2 + 1, n + 1)),
-        dtype=float,
-    )

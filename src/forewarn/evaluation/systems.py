@@ -44,6 +44,16 @@ class MissingDependency(RuntimeError):
     """An optional dependency of a system is not installed; the message says what to install."""
 
 
+def require_sklearn(who: str) -> None:
+    """Raise MissingDependency naming ``who`` unless scikit-learn (the train extra) imports."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise MissingDependency(
+            f"{who} needs scikit-learn: pip install 'forewarn[train]'"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Registration:
     """A named system: how to build a fresh instance, and whether it runs by default."""
@@ -160,13 +170,10 @@ class TfidfSystem:
         self.notes: list[str] = []
 
     def fit(self, passages: Sequence[Passage]) -> None:
-        try:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-            from sklearn.linear_model import LogisticRegression
-        except ImportError:
-            raise MissingDependency(
-                "the tfidf baseline needs scikit-learn: pip install 'forewarn[train]'"
-            ) from None
+        require_sklearn("the tfidf baseline")
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         from forewarn.evaluation.pooling import WeakExample, pool
 
         examples = (
@@ -228,12 +235,7 @@ class CascadeSystem:
         self._categories: dict[str, str] = {}  # Webis warning -> taxonomy id
 
     def fit(self, passages: Sequence[Passage]) -> None:
-        try:
-            import sklearn  # noqa: F401
-        except ImportError:
-            raise MissingDependency(
-                "the cascade needs scikit-learn to fit: pip install 'forewarn[train]'"
-            ) from None
+        require_sklearn("the cascade (to fit)")
         if not (self.training / "fiction-sentences").is_dir():
             raise MissingDependency(f"training data not found in {self.training}")
         from forewarn.detectors import Pipeline
