@@ -1,265 +1,195 @@
-"""The learned detector: shipped sentence encoders and linear heads judge the candidates.
+"""The passage-model detector: a trained classifier decides every warning it covers.
 
-The pattern detector proposes candidates: explainable matches, with negation, hypotheticals
-and idioms already ruled out. This detector judges each one in context: it embeds a window of
-three sentences around the candidate with the MiniLM encoder (``fast``: the sentence alone
-with the static model2vec table) and asks that category's head, whose verdict is recorded on
-the evidence as the cue ``model:confirmed`` or ``model:doubted`` (a doubted passage is listed
-after confirmed ones of the same severity, and the head's probability breaks ties). The
-verdict does not change a candidate's score: letting a doubting head take weight measured
-worse than the patterns alone on the grouped Webis estimate (docs/EVALUATION.md), so the
-patterns decide presence, with one exception:
-in a text short enough (a passage, a drabble), a head may make a warning alone when its best
-window scores higher than all but ``ALONE_ALPHA`` of the windows of passages labelled without
-the category would, given how many windows the text has (``LinearHeads.alone_cut``).
-Only heads whose cut-off was calibrated on labelled passages judge. ``thorough`` also judges
-every other window and adds the passages calibrated heads accept there to the categories the
-story already holds: slower, for readers who skip chapters and want every passage of what
-they avoid located.
+Every sentence window of the story (``detectors.windows``) gets the static gate's probability
+for each category, from its model2vec embedding and the pattern matches inside it. ``fast``
+lets the gate decide; ``default`` sends only the windows the gate lets through (its cut-offs
+are set for recall) to the MiniLM judge; ``thorough`` judges every window. Patterns are one
+feature among the embedding's dimensions: they no longer decide.
+
+Above the window, the detector decides whether the *story* holds a category: a window is
+evidence when its probability reaches the category's cut-off (calibrated on the corpus's dev
+split); the category is reported when the evidence is more than chance in a text this long
+(the number of evidence windows is unlikely under the mode's false-alarm rate on ordinary
+windows, ``PassageModel.rate``), or when one window is as sure as ``SURE``. A suicide attempt
+followed closely by a death is a completed suicide. Each evidence window yields its centre
+sentence, with the calibrated probability rescaled so that the cut-off maps to 0.5.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import MutableMapping
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from forewarn.document import Document, Span
-from forewarn.findings import ALONE, CONFIRMED, DOUBTED, Finding
+from forewarn.detectors.patterns import PatternDetector
+from forewarn.detectors.windows import Window, pattern_features, pool_sentences, sentence_windows
+from forewarn.detectors.windows import window_texts
+from forewarn.document import Document
+from forewarn.findings import Finding
 from forewarn.models.artifacts import models_dir
-from forewarn.models.heads import LinearHeads
-from forewarn.report import aggregate
+from forewarn.models.passage import PassageModel
+from forewarn.taxonomy import SEVERITIES
 
-#: Sentences either side of a candidate in its window (same chapter only).
-CONTEXT = 1
-#: Candidates judged per category at most (the strongest); the rest keep their score.
-MAX_JUDGED = 64
-#: The chance of a false alarm a head alone may take per category and text (``alone_cut``).
-ALONE_ALPHA = 0.05
+#: Categories whose words are the content: the patterns decide them, not the model.
+PATTERN_DECIDED = ("strong-language",)
+#: A category is reported when this few of the text's evidence windows would be chance.
+CHANCE = 0.01
+#: A window this much surer than the cut-off (rescaled score) is reported on its own.
+SURE = 0.9
+#: Windows after an attempt in which a death makes it a completed suicide.
+ATTEMPT_TO_DEATH = 4
 
 
-def heads_path(name: str) -> Path:
-    """Where the shipped heads called ``name`` (``static`` or ``minilm``) live."""
-    return models_dir() / "heads" / f"{name}.npz"
+def feature_patterns() -> PatternDetector:
+    """The pattern lexicons the model reads as features (not the pattern-decided ones)."""
+    detector = PatternDetector()
+    detector.lexicons = tuple(x for x in detector.lexicons if x.category not in PATTERN_DECIDED)
+    return detector
+
+
+def model_path() -> Path:
+    """Where the shipped passage model lives."""
+    return models_dir() / "passage.npz"
 
 
 @cache
-def shipped_heads(name: str) -> LinearHeads:
-    """The shipped heads called ``name``, read once per process."""
-    return LinearHeads.load(heads_path(name))
+def shipped_model() -> PassageModel:
+    """The shipped passage model, read once per process."""
+    return PassageModel.load(model_path())
 
 
 class ModelDetector:
-    """Records a head's judgement of each earlier finding's context on its cues."""
+    """Decides, per category, whether the story holds it and which windows show it."""
 
     name = "model"
 
     def __init__(
         self,
         mode: str = "default",
-        screen: LinearHeads | None = None,
-        judge: LinearHeads | None = None,
+        model: PassageModel | None = None,
         cache: MutableMapping[str, np.ndarray] | None = None,
     ) -> None:
         self.mode = mode
-        self.screen = screen or shipped_heads("static")
-        self.judge = judge or shipped_heads("minilm")
+        self.model = model or shipped_model()
         self.cache = cache
-
-    @property
-    def heads(self) -> LinearHeads:
-        """The heads this mode judges with: the static ones in ``fast`` mode, else MiniLM's."""
-        return self.screen if self.mode == "fast" else self.judge
+        self.patterns = feature_patterns()
 
     def categories(self) -> list[str]:
-        """The calibrated categories: the only ones this detector can add a finding to."""
-        return [c for c, ok in zip(self.heads.categories, self.heads.calibrated, strict=True) if ok]
+        """The categories this detector decides (all but the pattern-decided ones)."""
+        return [c for c in self.model.categories if c not in PATTERN_DECIDED]
 
     def __call__(self, doc: Document) -> list[Finding]:
-        sentences = doc.sentences
-        if not sentences:
+        windows = sentence_windows(doc)
+        if not windows:
             return []
-        starts = np.array([s.start for s in sentences])
-        alone = {
-            j: cut
-            for j in range(len(self.heads.categories))
-            if (cut := self.heads.alone_cut(j, len(sentences), ALONE_ALPHA)) < np.inf
-        }
-        if self.mode == "thorough" or (alone and self.mode == "fast"):
-            rows = list(range(len(sentences)))
-        else:
-            rows = sorted(
-                {_row(starts, f.start) for f in self._candidates(doc)}
-                | self._screened(doc, sentences, alone)
-            )
-        proba, severities = self._judge(doc, sentences, rows)
-        at = {row: k for k, row in enumerate(rows)}
-        column = {c: j for j, c in enumerate(self.heads.categories)}
-        judged = []
-        for f in doc.findings:
-            j = column.get(f.category)
-            if j is None or _row(starts, f.start) not in at or not self.heads.calibrated[j]:
-                judged.append(f)
-                continue
-            q, cut = float(proba[at[_row(starts, f.start)], j]), float(self.heads.decision[j])
-            judged.append(replace(f, cues=(*f.cues, CONFIRMED if q >= cut else DOUBTED), judged=q))
-        doc.findings[:] = judged
-        added = self._alone(doc, [sentences[i] for i in rows], proba, severities, alone)
-        if self.mode == "thorough":
-            doc.findings.extend(added)
-            added += self._unprompted(doc, sentences, rows, proba, severities)
-            del doc.findings[len(judged) :]
-        return added
+        proba, severity = self.window_proba(doc, windows)
+        return self.decide(doc, windows, proba, severity)
 
-    def _screened(self, doc: Document, sentences: list[Span], alone: dict[int, float]) -> set[int]:
-        """Stage 1 for the heads deciding alone: the sentences whose static-table head passes
-        its recall-first screening cut-off, for any category that may be decided alone. Only
-        their windows go to MiniLM (a short work no longer pays for every window)."""
-        from forewarn.models import StaticEmbedder
-
-        column = {c: j for j, c in enumerate(self.screen.categories)}
-        wanted = [column[c] for c in (self.judge.categories[j] for j in alone) if c in column]
-        if not wanted:
-            return set()
-        texts = [doc.text[s.start : s.end] for s in sentences]
-        proba = self.screen.predict_proba(StaticEmbedder.load().encode(texts))[:, wanted]
-        passed = (proba >= self.screen.screen[wanted]).any(axis=1)
-        return {int(i) for i in np.nonzero(passed)[0]}
-
-    def _alone(
-        self,
-        doc: Document,
-        sentences: list[Span],
-        proba: np.ndarray,
-        severities: list[str],
-        cuts: dict[int, float],
-    ) -> list[Finding]:
-        """Warnings no pattern found, made by a head alone: in a text short enough that its
-        best judged window reaching ``cuts[j]`` is a false alarm at most ``ALONE_ALPHA`` of the
-        time (``sentences[k]`` is the sentence row ``k`` of ``proba`` judged). A long story
-        has too many windows for the negative sample to vouch for its best one, so there the
-        heads only judge."""
-        if not len(proba):
-            return []
-        # A warning the patterns already make needs no head; one they only hint at (a single
-        # weak match, below the reporting threshold) still may get one.
-        held = {w.id for w in aggregate(doc)[0]}
-        findings = []
-        for j, cut in cuts.items():
-            category, k = self.heads.categories[j], int(np.argmax(proba[:, j]))
-            if category in held or float(proba[k, j]) < cut:
-                continue
-            span = sentences[k]
-            findings.append(
-                Finding(
-                    category=category,
-                    start=span.start,
-                    end=span.end,
-                    score=float(proba[k, j]),
-                    severity=severities[k],
-                    detector=self.name,
-                    match_start=span.start,  # the head judged the whole sentence
-                    match_end=span.end,
-                    cues=(ALONE,),
-                )
-            )
-        return findings
-
-    def _candidates(self, doc: Document) -> list[Finding]:
-        """The findings a calibrated head will judge: per category, the ``MAX_JUDGED``
-        strongest (a long novel's verdict is settled long before its 300th death)."""
-        calibrated = {
-            c for c, ok in zip(self.heads.categories, self.heads.calibrated, strict=True) if ok
-        }
-        by_category: dict[str, list[Finding]] = {}
-        for f in doc.findings:
-            if f.category in calibrated:
-                by_category.setdefault(f.category, []).append(f)
-        chosen = []
-        for found in by_category.values():
-            chosen.extend(sorted(found, key=lambda f: (-f.score, f.start))[:MAX_JUDGED])
-        return chosen
-
-    def window_scores(self, doc: Document) -> np.ndarray:
-        """Every sentence's (``fast``) or window's probabilities: (sentences x categories)."""
-        sentences = doc.sentences
-        return self._judge(doc, sentences, list(range(len(sentences))))[0]
-
-    def scores(self, doc: Document) -> np.ndarray:
-        """Each category's highest probability over every sentence (``fast``) or window."""
-        proba = self.window_scores(doc)
-        return proba.max(axis=0) if len(proba) else np.zeros(len(self.heads.categories))
-
-    def _judge(
-        self, doc: Document, sentences: list[Span], rows: list[int]
-    ) -> tuple[np.ndarray, list[str]]:
-        """The heads' probabilities (rows x categories) and severities for ``rows``' contexts."""
+    def window_proba(self, doc: Document, windows: list[Window]) -> tuple[np.ndarray, np.ndarray]:
+        """Each window's probability per category (unjudged windows: 0) and severity index."""
         from forewarn.models import StaticEmbedder
         from forewarn.models.encoder import encode_cached
 
-        if not rows:
-            return np.zeros((0, len(self.heads.categories))), []
+        model = self.model
+        feats = pattern_features(doc, windows, self.patterns(doc), model.categories)
+        sentences = [doc.text[s.start : s.end] for s in doc.sentences]
+        static = pool_sentences(StaticEmbedder.load().encode(sentences), windows)
+        gate = model.gate(static, feats)
         if self.mode == "fast":
-            texts = [doc.text[sentences[i].start : sentences[i].end] for i in rows]
-            embeddings = StaticEmbedder.load().encode(texts)
+            return gate, np.full(gate.shape, SEVERITIES.index("mentioned"))
+        if self.mode == "thorough":
+            rows = np.arange(len(windows))
         else:
-            texts = [self._window(doc, sentences, i) for i in rows]
+            rows = np.nonzero((gate >= model.gate_cut).any(axis=1))[0]
+        proba = np.zeros_like(gate)
+        severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
+        if len(rows):
+            if doc.deadline is not None:
+                doc.deadline.check()
+            texts = window_texts(doc, [windows[i] for i in rows])
             embeddings = encode_cached(texts, self.cache)
-        return self.heads.predict_proba(embeddings), self.heads.predict_severity(embeddings)
+            proba[rows] = model.judge(embeddings, feats[rows])
+            severity[rows] = model.severity(embeddings)
+        return proba, severity
 
-    def _window(self, doc: Document, sentences: list[Span], i: int) -> str:
-        def chapter(k: int) -> int:
-            return doc.chapter_at(sentences[k].start).number
-
-        lo, hi = i, i
-        while lo > max(0, i - CONTEXT) and chapter(lo - 1) == chapter(i):
-            lo -= 1
-        while hi < min(len(sentences) - 1, i + CONTEXT) and chapter(hi + 1) == chapter(i):
-            hi += 1
-        return doc.text[sentences[lo].start : sentences[hi].end]
-
-    def _unprompted(
-        self,
-        doc: Document,
-        sentences: list[Span],
-        rows: list[int],
-        proba: np.ndarray,
-        severities: list[str],
+    def decide(
+        self, doc: Document, windows: list[Window], proba: np.ndarray, severity: np.ndarray
     ) -> list[Finding]:
-        """``thorough``: more passages of the warnings the story already has — windows a
-        calibrated head accepts, where no neighbour scores higher. Accepting a window is not
-        enough to add a warning: over a whole story the heads mistake a tense scene for a
-        violent one far too often (``_alone`` is the stricter test for that)."""
-        found = {(f.category, f.start) for f in doc.findings}
-        held = {w.id for w in aggregate(doc)[0]}
-        findings = []
-        accepted = (proba >= self.heads.decision) & self.heads.calibrated
-        for k, j in zip(*np.nonzero(accepted), strict=True):
-            row, p = rows[k], float(proba[k, j])
-            category, span = self.heads.categories[j], sentences[row]
-            if category not in held or (category, span.start) in found:
+        """Findings for the categories the story holds: every window at or above the cut."""
+        model, sentences = self.model, doc.sentences
+        cuts, rates = model.cuts(self.mode), model.rate(self.mode)
+        score = _rescale(proba, cuts)
+        column = {c: j for j, c in enumerate(model.categories)}
+        held: dict[str, np.ndarray] = {}
+        for j, category in enumerate(model.categories):
+            if category in PATTERN_DECIDED:
                 continue
-            if any(0 <= n < len(rows) and proba[n, j] > p for n in (k - 1, k + 1)):
-                continue  # the same scene: keep the evidence where the head is surest
-            findings.append(
-                Finding(
-                    category=category,
-                    start=span.start,
-                    end=span.end,
-                    score=p,
-                    severity=severities[k],
-                    detector=self.name,
-                    match_start=span.start,  # the head judged the whole sentence
-                    match_end=span.end,
-                    cues=("model:unprompted",),
+            above = np.nonzero(proba[:, j] >= cuts[j])[0]
+            if len(above) and _beyond_chance(len(above), len(windows), float(rates[j])):
+                held[category] = above
+            elif len(above) and float(score[above, j].max()) >= SURE:
+                held[category] = above[score[above, j] >= SURE]
+        _complete_suicides(held, proba, cuts, column, windows)
+        findings = []
+        for category, rows in held.items():
+            j = column[category]
+            for i in rows:
+                s = sentences[windows[i].centre]
+                findings.append(
+                    Finding(
+                        category=category,
+                        start=s.start,
+                        end=s.end,
+                        score=float(score[i, j]),
+                        severity=SEVERITIES[int(severity[i, j])],
+                        detector=self.name,
+                        match_start=s.start,
+                        match_end=s.end,
+                        cues=(f"model:{self.mode}",),
+                        judged=float(proba[i, j]),
+                    )
                 )
-            )
         return findings
 
 
-def _row(starts: np.ndarray, offset: int) -> int:
-    """The sentence holding ``offset``."""
-    return max(0, int(np.searchsorted(starts, offset, side="right")) - 1)
+def _rescale(proba: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Probabilities moved on the logit scale so that each category's cut-off becomes 0.5."""
+    p = np.clip(proba, 1e-6, 1 - 1e-6)
+    c = np.clip(cuts, 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p)) - np.log(c / (1 - c))
+    return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float32)
+
+
+def _beyond_chance(hits: int, windows: int, rate: float) -> bool:
+    """Whether ``hits`` accepted windows out of ``windows`` are unlikely (< CHANCE) when each
+    ordinary window is accepted with probability ``rate`` (a Poisson tail)."""
+    expected = windows * rate
+    tail, term = 0.0, math.exp(-expected)
+    for k in range(hits):
+        tail += term
+        term *= expected / (k + 1)
+    return 1.0 - tail < CHANCE
+
+
+def _complete_suicides(
+    held: dict[str, np.ndarray],
+    proba: np.ndarray,
+    cuts: np.ndarray,
+    column: dict[str, int],
+    windows: list[Window],
+) -> None:
+    """An attempt followed within ``ATTEMPT_TO_DEATH`` windows by a death window is a suicide
+    that succeeded: its windows become evidence of ``suicide-completed`` too."""
+    attempts = held.get("suicide-attempt")
+    if attempts is None or "suicide-completed" not in column or "death" not in column:
+        return
+    death = proba[:, column["death"]] >= cuts[column["death"]]
+    completed = [
+        i for i in attempts if death[i : min(len(windows), i + ATTEMPT_TO_DEATH + 1)].any()
+    ]
+    if completed:
+        before = held.get("suicide-completed", np.zeros(0, dtype=np.int64))
+        held["suicide-completed"] = np.union1d(before, completed).astype(np.int64)

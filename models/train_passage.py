@@ -1,0 +1,92 @@
+"""Train the shipped passage model: ``make passage-model`` (in .venv, needs the ``train`` extra).
+
+Fits on ``training/corpus/train.jsonl``, calibrates on ``dev.jsonl`` (never reads the test
+split) and writes ``src/forewarn/data/models/passage.npz`` (plain arrays) and
+``passage.json`` (counts, cut-offs, held-out F1 per category). ``forewarn eval corpus`` then
+scores it on the frozen test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "training" / "corpus"
+OUT = ROOT / "src" / "forewarn" / "data" / "models"
+CACHE = ROOT / "build" / "minilm-cache.npz"
+
+
+def load_cache(path: Path) -> dict[str, np.ndarray]:
+    """MiniLM vectors of texts embedded before (the encoder is frozen: text -> vector)."""
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return dict(zip([str(t) for t in data["texts"]], data["vectors"], strict=True))
+
+
+def save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    texts = list(cache)
+    np.savez(path, texts=np.array(texts), vectors=np.stack([cache[t] for t in texts]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    from forewarn.learn.corpus import read_corpus
+    from forewarn.learn.features import passage_features
+    from forewarn.learn.fit import fit_passage_model
+    from forewarn.taxonomy import load_taxonomy
+
+    categories = load_taxonomy().ids()
+    train = read_corpus(args.corpus, ("train",))
+    dev = read_corpus(args.corpus, ("dev",))
+    cache = load_cache(CACHE)
+    train_x = passage_features([r.text for r in train], categories, cache)
+    dev_x = passage_features([r.text for r in dev], categories, cache)
+    save_cache(CACHE, cache)
+    digest = hashlib.sha256()
+    for split in ("train", "dev"):
+        digest.update((args.corpus / f"{split}.jsonl").read_bytes())
+    model, report = fit_passage_model(
+        categories, train, train_x, dev, dev_x, c=args.c, seed=args.seed,
+        version=digest.hexdigest()[:12],
+    )
+    model.save(args.out / "passage.npz")
+    summary = {
+        "command": "python models/train_passage.py",
+        "train": len(train),
+        "dev": len(dev),
+        "corpus_sha256": model.version,
+        "c": args.c,
+        "seed": args.seed,
+        "gate_share_dev_ordinary": round(report.gate_share, 4),
+        "categories": {
+            c: {**row, "cut": round(float(model.cut[j]), 4),
+                "fast_cut": round(float(model.fast_cut[j]), 4),
+                "gate_cut": round(float(model.gate_cut[j]), 4)}
+            for j, (c, row) in enumerate(report.rows.items())
+        },
+    }
+    (args.out / "passage.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"passage model: {len(train)} train, {len(dev)} dev passages; gate passes "
+          f"{report.gate_share:.1%} of dev ordinary windows")
+    for c, row in report.rows.items():
+        print(f"  {c:26} {row.get('train_positives', 0):5} {row.get('dev_positives', 0):4} "
+              f"{row.get('held_f1', float('nan')):.2f} {row.get('status')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The unit the passage model judges: a window of a sentence and its neighbours in one chapter.
+
+Every sentence is the centre of one window (the sentences either side of it, within the same
+chapter), so a scene is seen from several overlapping windows; the evidence a window yields is
+its centre sentence. The same windows, cut from the public-domain novels, are what the corpus
+annotators labelled (``training/corpus``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from forewarn.document import Document, Span
+from forewarn.findings import Finding
+
+#: Sentences either side of the centre sentence.
+CONTEXT = 1
+
+
+@dataclass(frozen=True)
+class Window:
+    """Sentence rows ``lo..hi`` (inclusive) around ``centre``; ``span`` covers them all."""
+
+    centre: int
+    lo: int
+    hi: int
+    span: Span
+
+
+def sentence_windows(doc: Document, context: int = CONTEXT) -> list[Window]:
+    """One window per sentence of ``doc``, never crossing a chapter boundary."""
+    sentences = doc.sentences
+    chapter = [doc.chapter_at(s.start).number for s in sentences]
+    windows = []
+    for i, s in enumerate(sentences):
+        lo, hi = i, i
+        while lo > max(0, i - context) and chapter[lo - 1] == chapter[i]:
+            lo -= 1
+        while hi < min(len(sentences) - 1, i + context) and chapter[hi + 1] == chapter[i]:
+            hi += 1
+        windows.append(Window(i, lo, hi, Span(sentences[lo].start, sentences[hi].end)))
+    return windows
+
+
+def window_texts(doc: Document, windows: list[Window]) -> list[str]:
+    """The text of each window, whitespace collapsed as in the corpus."""
+    return [" ".join(doc.text[w.span.start : w.span.end].split()) for w in windows]
+
+
+def pool_sentences(vectors: np.ndarray, windows: list[Window]) -> np.ndarray:
+    """Window embeddings from sentence embeddings: the re-normalised sum of each window's
+    sentence vectors (the static stage embeds each sentence once, not three times)."""
+    out = np.zeros((len(windows), vectors.shape[1]), dtype=np.float32)
+    if not len(windows):
+        return out
+    csum = np.vstack([np.zeros((1, vectors.shape[1]), dtype=np.float32), np.cumsum(vectors, 0)])
+    lo = np.array([w.lo for w in windows])
+    hi = np.array([w.hi for w in windows]) + 1
+    out[:] = csum[hi] - csum[lo]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.asarray(out / np.where(norms > 0, norms, 1.0), dtype=np.float32)
+
+
+def pattern_features(
+    doc: Document, windows: list[Window], findings: list[Finding], categories: list[str]
+) -> np.ndarray:
+    """(windows x categories): the strongest pattern match of each category in each window."""
+    column = {c: j for j, c in enumerate(categories)}
+    out = np.zeros((len(windows), len(categories)), dtype=np.float32)
+    starts = [s.start for s in doc.sentences]
+    per_sentence: dict[int, dict[int, float]] = {}
+    for f in findings:
+        j = column.get(f.category)
+        if j is None:
+            continue
+        row = max(0, bisect.bisect_right(starts, f.start) - 1)
+        best = per_sentence.setdefault(row, {})
+        best[j] = max(best.get(j, 0.0), f.score)
+    for k, w in enumerate(windows):
+        for row in range(w.lo, w.hi + 1):
+            for j, score in per_sentence.get(row, {}).items():
+                out[k, j] = max(out[k, j], score)
+    return out

@@ -1,0 +1,197 @@
+"""Fit and calibrate the passage model on the corpus: heads on train, cut-offs on dev.
+
+Per category: a logistic-regression judge over [MiniLM embedding, pattern feature] and a gate
+over [static embedding, pattern feature], both class-balanced, fitted on the train split. Cut-
+offs come from held-out predictions: the dev split, joined by out-of-fold predictions on train
+(grouped by work) for categories with few dev positives. The judge's cut maximises F1; the
+fast mode's cut does the same for the gate; the gate's own cut keeps ``GATE_RECALL`` of the
+windows the judge accepts. False-alarm rates per mode come from the dev split's random novel
+windows. Deterministic given ``seed``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from forewarn.learn.corpus import Record, is_ordinary, label_matrix, severity_matrix
+from forewarn.learn.features import Features
+from forewarn.models.passage import PassageModel
+
+#: Share of judge-accepted (and labelled) windows the gate must let through.
+GATE_RECALL = 0.98
+#: Held-out positives below which dev is joined by out-of-fold predictions on train.
+MIN_DEV_POSITIVES = 10
+#: Positives below which a category gets no head (it is never reported).
+MIN_POSITIVES = 4
+#: Positives below which a category's severity comes from the shared severity head.
+MIN_SEVERITY = 20
+
+
+@dataclass
+class FitReport:
+    """What fitting saw and chose, per category (written next to the model)."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gate_share: float = 0.0
+
+
+def _lr(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+    model.fit(x, y)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def best_f1_cut(scores: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
+    """The cut-off (within [0.2, 0.99]) with the best F1 on ``scores`` vs ``targets``."""
+    best, best_f1 = 0.5, -1.0
+    for cut in np.unique(np.clip(np.round(scores, 4), 0.2, 0.99)):
+        predicted = scores >= cut
+        tp = float((predicted & (targets == 1)).sum())
+        f1 = 2 * tp / max(1.0, float(predicted.sum() + (targets == 1).sum()))
+        if f1 > best_f1:
+            best, best_f1 = float(cut), f1
+    return best, best_f1
+
+
+def _oof(
+    x: np.ndarray, y: np.ndarray, groups: list[str], c: float, seed: int, folds: int = 5
+) -> np.ndarray:
+    """Out-of-fold probabilities on train, folds grouped by work."""
+    out = np.zeros(len(y))
+    keys = sorted(set(groups))
+    fold_of = {g: i % folds for i, g in enumerate(np.random.default_rng(seed).permutation(keys))}
+    fold = np.array([fold_of[g] for g in groups])
+    for f in range(folds):
+        test, train = fold == f, fold != f
+        if len(set(y[train].tolist())) < 2:
+            continue
+        coef, bias = _lr(x[train], y[train], c, seed)
+        out[test] = _sigmoid(x[test] @ coef + bias)
+    return out
+
+
+def fit_passage_model(
+    categories: list[str],
+    train: list[Record],
+    train_x: Features,
+    dev: list[Record],
+    dev_x: Features,
+    *,
+    c: float = 1.0,
+    seed: int = 0,
+    version: str = "",
+) -> tuple[PassageModel, FitReport]:
+    """Fit every category's heads on ``train`` and calibrate them on ``dev``."""
+    from sklearn.linear_model import LogisticRegression
+
+    k = len(categories)
+    y, yd = label_matrix(train, categories), label_matrix(dev, categories)
+    sev = severity_matrix(train, categories)
+    groups = [r.work for r in train]
+    d, ds = train_x.minilm.shape[1], train_x.static.shape[1]
+    m = PassageModel(
+        categories=categories,
+        gate_coef=np.zeros((k, ds), np.float32),
+        gate_pattern=np.zeros(k, np.float32),
+        gate_bias=np.full(k, -30.0, np.float32),
+        gate_cut=np.ones(k, np.float32),
+        fast_cut=np.ones(k, np.float32),
+        coef=np.zeros((k, d), np.float32),
+        pattern_weight=np.zeros(k, np.float32),
+        bias=np.full(k, -30.0, np.float32),
+        cut=np.ones(k, np.float32),
+        severity_coef=np.zeros((k, 4, d), np.float32),
+        severity_bias=np.zeros((k, 4), np.float32),
+        false_rate=np.ones((3, k), np.float32),
+        version=version,
+    )
+    report = FitReport()
+    ordinary = np.array([is_ordinary(r) for r in dev])
+    # The shared severity head: every (passage, category) pair that is present.
+    rows, target = np.nonzero(sev >= 0)
+    shared = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    shared.fit(train_x.minilm[rows], sev[rows, target])
+    shared_coef = np.zeros((4, d), np.float32)
+    shared_bias = np.full(4, -30.0, np.float32)
+    for i, cls in enumerate(shared.classes_):
+        shared_coef[cls], shared_bias[cls] = shared.coef_[i], shared.intercept_[i]
+    gate_pass = np.zeros(len(dev), dtype=bool)
+    judge_dev: dict[int, np.ndarray] = {}
+    for j, category in enumerate(categories):
+        positives = int(y[:, j].sum())
+        row: dict[str, Any] = {"train_positives": positives, "dev_positives": int(yd[:, j].sum())}
+        report.rows[category] = row
+        m.severity_coef[j], m.severity_bias[j] = shared_coef, shared_bias
+        if positives < MIN_POSITIVES:
+            row["status"] = "too few positives: never reported"
+            continue
+        xj = np.hstack([train_x.minilm, train_x.patterns[:, j : j + 1]])
+        xs = np.hstack([train_x.static, train_x.patterns[:, j : j + 1]])
+        coef, bias = _lr(xj, y[:, j], c, seed)
+        m.coef[j], m.pattern_weight[j], m.bias[j] = coef[:-1], coef[-1], bias
+        gcoef, gbias = _lr(xs, y[:, j], c, seed)
+        m.gate_coef[j], m.gate_pattern[j], m.gate_bias[j] = gcoef[:-1], gcoef[-1], gbias
+        held_p = m.judge(dev_x.minilm, dev_x.patterns)[:, j]
+        held_g = m.gate(dev_x.static, dev_x.patterns)[:, j]
+        held_y = yd[:, j].astype(int)
+        if held_y.sum() < MIN_DEV_POSITIVES:
+            row["calibration"] = "dev + out-of-fold train"
+            held_p = np.concatenate([held_p, _oof(xj, y[:, j], groups, c, seed)])
+            held_g = np.concatenate([held_g, _oof(xs, y[:, j], groups, c, seed)])
+            held_y = np.concatenate([held_y, y[:, j]])
+        else:
+            row["calibration"] = "dev"
+        m.cut[j], row["held_f1"] = best_f1_cut(held_p, held_y)
+        m.fast_cut[j], row["held_f1_fast"] = best_f1_cut(held_g, held_y)
+        keep = (held_p >= m.cut[j]) | (held_y == 1)
+        m.gate_cut[j] = min(float(m.fast_cut[j]), float(np.quantile(held_g[keep], 1 - GATE_RECALL)))
+        # Severity: the category's own head where it has enough positives of two severities.
+        present = sev[:, j] >= 0
+        if present.sum() >= MIN_SEVERITY and len(set(sev[present, j].tolist())) > 1:
+            own = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+            own.fit(train_x.minilm[present], sev[present, j])
+            m.severity_bias[j] = -30.0
+            m.severity_coef[j] = 0.0
+            if len(own.classes_) == 2:
+                m.severity_coef[j, own.classes_[1]] = own.coef_[0]
+                m.severity_bias[j, own.classes_[1]] = own.intercept_[0]
+                m.severity_bias[j, own.classes_[0]] = 0.0
+            else:
+                for i, cls in enumerate(own.classes_):
+                    m.severity_coef[j, cls], m.severity_bias[j, cls] = own.coef_[i], own.intercept_[i]
+        dev_gate = m.gate(dev_x.static, dev_x.patterns)[:, j]
+        judge_dev[j] = m.judge(dev_x.minilm, dev_x.patterns)[:, j]
+        gate_pass |= dev_gate >= m.gate_cut[j]
+        row["status"] = "fitted"
+    # False-alarm rates on the dev split's ordinary windows, per mode (floor: half a window).
+    floor = 0.5 / max(1, int(ordinary.sum()))
+    dev_gate_all = m.gate(dev_x.static, dev_x.patterns)
+    for j in judge_dev:
+        negative = ordinary & (yd[:, j] == 0)
+        n = max(1, int(negative.sum()))
+        fast = (dev_gate_all[negative, j] >= m.fast_cut[j]).sum() / n
+        thorough = (judge_dev[j][negative] >= m.cut[j]).sum() / n
+        default = ((judge_dev[j] >= m.cut[j]) & gate_pass)[negative].sum() / n
+        m.false_rate[:, j] = [max(floor, fast), max(floor, default), max(floor, thorough)]
+        report.rows[categories[j]]["false_rate"] = [round(float(v), 5) for v in m.false_rate[:, j]]
+    report.gate_share = float(gate_pass[ordinary].mean()) if ordinary.any() else 0.0
+    return m, report
+
+
+def per_category(records: list[Record], categories: list[str]) -> dict[str, int]:
+    """Positives per category."""
+    counts: dict[str, int] = defaultdict(int)
+    for r in records:
+        for c in r.labels:
+            counts[c] += 1
+    return {c: counts[c] for c in categories}

@@ -1,0 +1,117 @@
+"""The passage model: one multi-label classifier over the whole taxonomy, with severity.
+
+A passage (a window of a few sentences) is described by two embeddings and one pattern
+feature per category: the static model2vec embedding (cheap, for every window), the MiniLM
+embedding (for the windows the gate lets through) and the strongest pattern match of that
+category in the window (0 when none; patterns are evidence the model weighs, not a verdict).
+Per category ``c``:
+
+- the **gate** ``sigmoid(static @ gate_coef[c] + gate_pattern[c] * pattern + gate_bias[c])``
+  lets a window through to the judge when it reaches ``gate_cut[c]`` (cut for recall);
+- the **judge** ``sigmoid(minilm @ coef[c] + pattern_weight[c] * pattern + bias[c])`` decides:
+  the window shows ``c`` when it reaches ``cut[c]`` (calibrated on the corpus's dev split);
+  ``fast`` mode lets the gate's probability decide instead, against ``fast_cut[c]``;
+- ``severity_coef[c]`` / ``severity_bias[c]`` give a softmax over the severity scale;
+- ``false_rate[mode][c]`` is the share of ordinary windows (random novel windows labelled
+  without ``c``) that the mode accepts, so that a long book's chance hits can be told apart
+  from a real scene (see ``detectors.model``).
+
+Fitted by ``models/train_passage.py`` from ``training/corpus``; stored as plain arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+#: The scan modes whose window false-alarm rates are stored.
+RATE_MODES = ("fast", "default", "thorough")
+
+
+@dataclass
+class PassageModel:
+    """Gate, judge, severity and calibration arrays for every category (rows: ``categories``)."""
+
+    categories: list[str]
+    gate_coef: np.ndarray  # (k, d_static)
+    gate_pattern: np.ndarray  # (k,)
+    gate_bias: np.ndarray  # (k,)
+    gate_cut: np.ndarray  # (k,)
+    fast_cut: np.ndarray  # (k,)
+    coef: np.ndarray  # (k, d)
+    pattern_weight: np.ndarray  # (k,)
+    bias: np.ndarray  # (k,)
+    cut: np.ndarray  # (k,)
+    severity_coef: np.ndarray  # (k, 4, d)
+    severity_bias: np.ndarray  # (k, 4)
+    false_rate: np.ndarray  # (3, k): RATE_MODES x categories
+    version: str = ""
+
+    def gate(self, static: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+        """Stage-1 probabilities (n, k) from static embeddings and pattern features (n, k)."""
+        return _sigmoid(static @ self.gate_coef.T + patterns * self.gate_pattern + self.gate_bias)
+
+    def passes_gate(self, static: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+        """(n,) whether each window goes on to the judge (any category reaches its gate cut)."""
+        return np.asarray((self.gate(static, patterns) >= self.gate_cut).any(axis=1))
+
+    def judge(self, embeddings: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+        """Stage-2 probabilities (n, k) from MiniLM embeddings and pattern features (n, k)."""
+        return _sigmoid(embeddings @ self.coef.T + patterns * self.pattern_weight + self.bias)
+
+    def severity(self, embeddings: np.ndarray) -> np.ndarray:
+        """(n, k) index into SEVERITIES of each window's most likely severity per category."""
+        logits = np.einsum("nd,ksd->nks", embeddings, self.severity_coef) + self.severity_bias
+        return np.asarray(np.argmax(logits, axis=2))
+
+    def cuts(self, mode: str) -> np.ndarray:
+        """The per-category decision cut-offs ``mode`` applies to its probabilities."""
+        return self.fast_cut if mode == "fast" else self.cut
+
+    def rate(self, mode: str) -> np.ndarray:
+        """(k,) share of ordinary windows ``mode`` wrongly accepts, per category."""
+        return self.false_rate[RATE_MODES.index(mode)]
+
+    def save(self, path: Path) -> None:
+        """Write plain arrays (no pickle) to ``path`` (.npz)."""
+        np.savez_compressed(
+            path,
+            categories=np.array(self.categories),
+            version=np.array(self.version),
+            **{name: getattr(self, name) for name in _ARRAYS},
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> PassageModel:
+        """Read a model written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS}
+            return cls(
+                categories=[str(c) for c in data["categories"]],
+                version=str(data["version"]),
+                **arrays,
+            )
+
+
+_ARRAYS = (
+    "gate_coef",
+    "gate_pattern",
+    "gate_bias",
+    "gate_cut",
+    "fast_cut",
+    "coef",
+    "pattern_weight",
+    "bias",
+    "cut",
+    "severity_coef",
+    "severity_bias",
+    "false_rate",
+)
+
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))), dtype=np.float32)

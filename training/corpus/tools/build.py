@@ -1,0 +1,168 @@
+"""Assemble the final corpus files (``training/corpus/{train,dev,test}.jsonl``) from the raw
+annotation passes, the written passages and the adjudications.
+
+- A candidate's label is pass A's, replaced by the adjudicated label where pass B disagreed
+  (``adjudicated/*.jsonl``); candidates no pass has labelled yet are left out.
+- A Webis passage keeps the Webis majority vote as gold for the warning it was annotated for.
+- Parent categories are derived from their children (highest severity), as the guideline says.
+- A record sharing any 7-word sequence with the founding story is dropped (none should be).
+
+    .venv/bin/python training/corpus/tools/build.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from splits import split_of_key
+
+from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
+
+CORPUS = Path(__file__).resolve().parent.parent
+ROOT = CORPUS.parent.parent
+FOUNDING = ROOT / "examples" / "founding-story.txt"
+WEBIS_CATEGORY = {"abduction": "kidnapping"}
+SPLITS = ("train", "dev", "test")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{n}: not JSON ({exc})") from None
+    return rows
+
+
+def labels_of(folder: Path) -> dict[str, dict[str, str]]:
+    """Every ``{"id", "labels"}`` line under ``folder`` (later files win)."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for row in read_jsonl(path):
+            found[row["id"]] = row["labels"]
+    return found
+
+
+def clean(labels: dict[str, str], where: str) -> dict[str, str]:
+    """Check ids and severities, then add each parent at its children's highest severity."""
+    taxonomy = load_taxonomy()
+    out: dict[str, str] = {}
+    for category, severity in labels.items():
+        if category not in taxonomy or severity not in SEVERITIES:
+            raise SystemExit(f"{where}: bad label {category!r}: {severity!r}")
+        for cid in [category, *taxonomy.ancestors(category)]:
+            if cid not in out or severity_rank(severity) > severity_rank(out[cid]):
+                out[cid] = severity
+    return dict(sorted(out.items()))
+
+
+def grams(text: str, n: int = 7) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z']+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def webis_gold(record: dict, labels: dict[str, str]) -> dict[str, str]:
+    """Pass labels with the Webis majority vote imposed on the annotated warning."""
+    warning = record["webis"]["warning"]
+    category = WEBIS_CATEGORY.get(warning, warning)
+    labels = dict(labels)
+    if sum(record["webis"]["votes"]) >= 2:
+        labels.setdefault(category, "mentioned")
+    else:
+        labels.pop(category, None)
+    return labels
+
+
+def candidate_records() -> list[dict]:
+    """Candidates with final labels: pass A, adjudication where pass B disagreed."""
+    first = labels_of(CORPUS / "passes" / "a")
+    adjudicated = labels_of(CORPUS / "adjudicated")
+    second = labels_of(CORPUS / "passes" / "b")
+    out = []
+    for path in sorted((CORPUS / "candidates").glob("*.jsonl")):
+        for record in read_jsonl(path):
+            rid = record["id"]
+            if rid not in first:
+                continue
+            labels = adjudicated.get(rid, first[rid])
+            if "webis" in record:
+                labels = webis_gold(record, labels)
+            annotation = "double, adjudicated" if rid in adjudicated else (
+                "double" if rid in second else "single"
+            )
+            out.append(
+                {
+                    "id": rid,
+                    "source": record["source"],
+                    "origin": record["origin"],
+                    "work": record["work"],
+                    "split": record["split"],
+                    "selection": record["selection"],
+                    "annotation": annotation,
+                    "text": record["text"],
+                    "labels": clean(labels, rid),
+                }
+            )
+    return out
+
+
+def written_records() -> list[dict]:
+    """Written passages; their split follows their batch (near-duplicates stay together)."""
+    adjudicated = labels_of(CORPUS / "adjudicated")
+    second = labels_of(CORPUS / "passes" / "b")
+    out = []
+    for path in sorted((CORPUS / "written").glob("*.jsonl")):
+        for row in read_jsonl(path):
+            rid = row["id"]
+            annotation = "double, adjudicated" if rid in adjudicated else (
+                "double" if rid in second else "single"
+            )
+            out.append(
+                {
+                    "id": rid,
+                    "source": f"written/{path.name}",
+                    "origin": "written",
+                    "work": row["batch"],
+                    "split": split_of_key(row["batch"]),
+                    "selection": f"written:{row['kind']}:{row['target']}",
+                    "annotation": annotation,
+                    "text": " ".join(row["text"].split()),
+                    "labels": clean(adjudicated.get(rid, row["labels"]), rid),
+                }
+            )
+    return out
+
+
+def main() -> int:
+    records = candidate_records() + written_records()
+    story = grams(FOUNDING.read_text(encoding="utf-8"))
+    kept, dropped, seen = [], 0, set()
+    for r in records:
+        if r["id"] in seen:
+            raise SystemExit(f"duplicate id {r['id']}")
+        seen.add(r["id"])
+        if grams(r["text"]) & story:
+            dropped += 1
+            continue
+        kept.append(r)
+    for split in SPLITS:
+        rows = sorted((r for r in kept if r["split"] == split), key=lambda r: r["id"])
+        with (CORPUS / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    origins = Counter((r["origin"], r["split"]) for r in kept)
+    print(f"{len(kept)} records ({dropped} dropped for sharing text with the founding story)")
+    print(dict(sorted(origins.items())))
+    positives = Counter(c for r in kept for c in r["labels"])
+    print(" ".join(f"{c}={positives[c]}" for c in load_taxonomy().ids()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
