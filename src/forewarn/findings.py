@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: The cues the model detector adds when a calibrated head confirms or doubts a finding, or
-#: makes one alone (in a short text, see ``detectors.model``).
-CONFIRMED, DOUBTED, ALONE = "model:confirmed", "model:doubted", "model:alone"
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -15,7 +11,7 @@ class Finding:
 
     ``match_start``/``match_end`` narrow the span to the words that triggered it (for
     highlighting); ``cues`` name what the detector saw (pattern id, dialogue, ...);
-    ``judged`` is the probability a calibrated head gave its window (None: not judged).
+    ``judged`` is the passage model's probability for its window (None: not judged).
     """
 
     category: str

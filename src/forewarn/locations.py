@@ -1,7 +1,7 @@
 """Where a warning occurs: every passage's chapter, paragraph and severity, and paragraph ranges.
 
-A Warning lists at most MAX_EVIDENCE quotes; skipping advice and timelines need all passages, so
-they are read back from the document's findings when the evidence list was cut short.
+A Warning lists every passage the detectors found; skipping advice and timelines read them here
+in story order.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forewarn.report import DocumentReport, Warning
-from forewarn.taxonomy import severity_rank
 
 
 @dataclass(frozen=True)
@@ -25,28 +24,12 @@ class Location:
 
 
 def warning_locations(report: DocumentReport, warning: Warning) -> list[Location]:
-    """Every passage of ``warning`` in story order: listed evidence plus any cut from the list."""
+    """Every passage of ``warning`` in story order (the report lists them all)."""
+    del report  # the warning holds every location
     found = {
         (e.start, e.end): Location(e.start, e.end, e.chapter, e.paragraph, e.severity, i)
         for i, e in enumerate(warning.evidence)
     }
-    if warning.evidence_total > len(warning.evidence):
-        doc = report.document
-        extra: dict[tuple[int, int], str] = {}
-        for f in doc.findings:
-            if f.category == warning.id and (f.start, f.end) not in found:
-                old = extra.get((f.start, f.end))
-                if old is None or severity_rank(f.severity) > severity_rank(old):
-                    extra[(f.start, f.end)] = f.severity
-        for (start, end), severity in extra.items():
-            paragraph = doc.paragraph_at(start)
-            found[(start, end)] = Location(
-                start,
-                end,
-                doc.chapter_at(start).number,
-                paragraph.number if paragraph else 0,
-                severity,
-            )
     return sorted(found.values(), key=lambda loc: (loc.start, loc.end))
 
 

@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forewarn.document import Document
-from forewarn.findings import DOUBTED, Finding
+from forewarn.findings import Finding
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 SCHEMA_VERSION = "1.0"
 #: A category is reported present when its combined score reaches this.
 PRESENT_THRESHOLD = 0.5
-#: At most this many evidence items per warning are listed (the strongest first).
-MAX_EVIDENCE = 25
 
 
 @dataclass
@@ -153,17 +151,9 @@ def aggregate(
     for category in categories or list(by_category):
         spans = by_category.get(category, {})
         evidence = [_merge(doc, group) for group in spans.values()]
-        # Strongest first: the most severe, then what the model did not doubt, then the most
-        # confident pattern, then the passage the model is surest of, then the earliest.
-        evidence.sort(
-            key=lambda e: (
-                -severity_rank(e.severity),
-                DOUBTED in e.cues,
-                -e.score,
-                -(e.judged if e.judged is not None else -1.0),
-                e.start,
-            )
-        )
+        # Every location, the surest first (then the most severe, then the earliest):
+        # renderers decide how many to show.
+        evidence.sort(key=lambda e: (-e.score, -severity_rank(e.severity), e.start))
         miss = 1.0
         for e in evidence:
             miss *= 1.0 - e.score
@@ -177,7 +167,7 @@ def aggregate(
                 score=score,
                 present=bool(evidence) and score >= PRESENT_THRESHOLD,
                 severity=severity,
-                evidence=evidence[:MAX_EVIDENCE],
+                evidence=evidence,
                 evidence_total=len(evidence),
                 parent=cat.parent,
             )

@@ -14,8 +14,7 @@ MODES = ("fast", "default", "thorough")
 class Detector(Protocol):
     """A pipeline component: reads ``doc`` (and the findings of earlier components).
 
-    It returns the new findings it adds; a later component (e.g. a model that re-judges
-    candidates) may also replace ``doc.findings`` wholesale.
+    It returns the new findings it adds and changes nothing else.
     """
 
     name: str
@@ -56,11 +55,14 @@ class Pipeline:
 
 
 def build_pipeline(mode: str = "default") -> Pipeline:
-    """The detectors for ``mode``: patterns, then the model cascade (``fast``: its screening
-    stage decides; ``default``: the encoder judges screened sentences; ``thorough``: all)."""
+    """The detectors for ``mode``: patterns for the categories whose words are the content
+    (strong language), then the passage model for every other category (``fast``: its static
+    gate decides; ``default``: MiniLM judges the windows the gate lets through; ``thorough``:
+    MiniLM judges every window)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    from forewarn.detectors.model import ModelDetector
-    from forewarn.detectors.patterns import PatternDetector
+    from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
+    from forewarn.detectors.patterns import PatternDetector, load_lexicons
 
-    return Pipeline([PatternDetector(), ModelDetector(mode)], mode=mode)
+    words = tuple(x for x in load_lexicons() if x.category in PATTERN_DECIDED)
+    return Pipeline([PatternDetector(words), ModelDetector(mode)], mode=mode)

@@ -129,3 +129,28 @@ def webis(
         except OSError as exc:
             _fail(f"{json_out}: cannot write file ({exc.strerror or exc})")
             raise typer.Exit(EXIT_INPUT) from None
+
+
+@eval_app.command()
+def corpus(
+    folder: Annotated[
+        Path, typer.Argument(help="The corpus folder holding test.jsonl (training/corpus).")
+    ] = Path("training/corpus"),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the table (Markdown).")
+    ] = None,
+) -> None:
+    """The shipped passage model on the corpus's frozen test split, per category and mode."""
+    from forewarn.detectors.model import shipped_model
+    from forewarn.evaluation.corpus import evaluate_corpus, markdown
+    from forewarn.learn.corpus import read_corpus
+
+    try:
+        records = read_corpus(folder, ("test",))
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"{folder}: cannot read the test split ({exc})")
+        raise typer.Exit(EXIT_INPUT) from None
+    table = markdown(evaluate_corpus(shipped_model(), records), folder)
+    Console(highlight=False).print(table, markup=False, soft_wrap=True)
+    if output is not None:
+        output.write_text(table + "\n", encoding="utf-8")
