@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench load fuzz clean sysdeps models models-venv encoders heads
+.PHONY: demo test lint typecheck bench load fuzz clean sysdeps models models-venv encoders corpus passage-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,7 +81,10 @@ encoders: models-venv $(STAMP)
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
 
-# Retrain the cascade's heads (src/forewarn/data/models/heads) from training/ and the Webis
-# passages in ../shared; `forewarn eval webis` estimates this same procedure by grouped CV.
-heads: $(STAMP)
-	$(BIN)/python -m models.train_heads
+# The annotated corpus (training/corpus) from its raw passes, then the passage model trained on
+# it (src/forewarn/data/models/passage.npz); `forewarn eval corpus` scores it on the test split.
+corpus: $(STAMP)
+	PYTHONPATH=training/corpus/tools $(BIN)/python training/corpus/tools/build.py
+
+passage-model: corpus
+	$(BIN)/python -m models.train_passage

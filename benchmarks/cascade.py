@@ -21,27 +21,36 @@ MODES = {"fast": ["--fast"], "default": [], "thorough": ["--thorough"]}
 
 
 def stage_rates(path: Path, windows: int) -> dict[str, float]:
-    """Sentences/s of stage 1 over the whole text; windows/s of stage 2 over ``windows``."""
-    from forewarn.detectors.model import ModelDetector, shipped_heads
+    """Windows/s of stage 1 (static embeddings + gate) over the whole text; windows/s of
+    stage 2 (MiniLM + judge) over ``windows`` of them; the share of windows the gate passes."""
+    from forewarn.detectors.model import feature_patterns, shipped_model
+    from forewarn.detectors.windows import pattern_features, pool_sentences, sentence_windows
+    from forewarn.detectors.windows import window_texts
     from forewarn.models import OnnxEncoder, StaticEmbedder
     from forewarn.readers import read_path
 
     doc = read_path(path)
-    sentences = doc.sentences
-    texts = [doc.text[s.start : s.end] for s in sentences]
+    model = shipped_model()
+    all_windows = sentence_windows(doc)
+    feats = pattern_features(doc, all_windows, feature_patterns()(doc), model.categories)
     static, encoder = StaticEmbedder.load(), OnnxEncoder.load()
-    screen, judge = shipped_heads("static"), shipped_heads("minilm")
     start = time.perf_counter()
-    screen.predict_proba(static.encode(texts))
-    stage1 = len(texts) / (time.perf_counter() - start)
-    detector = ModelDetector("default")
-    step = max(1, len(sentences) // windows)
-    sample = [detector._window(doc, sentences, i) for i in range(0, len(sentences), step)]
-    sample = sample[:windows]
+    sentences = [doc.text[s.start : s.end] for s in doc.sentences]
+    passed = model.passes_gate(pool_sentences(static.encode(sentences), all_windows), feats)
+    stage1 = len(all_windows) / (time.perf_counter() - start)
+    step = max(1, len(all_windows) // windows)
+    sample = list(range(0, len(all_windows), step))[:windows]
+    texts = window_texts(doc, [all_windows[i] for i in sample])
     start = time.perf_counter()
-    judge.predict_proba(encoder.encode(sample))
+    model.judge(encoder.encode(texts), feats[sample])
     stage2 = len(sample) / (time.perf_counter() - start)
-    return {"sentences": len(texts), "stage1": stage1, "stage2": stage2, "windows": len(sample)}
+    return {
+        "sentences": len(all_windows),
+        "stage1": stage1,
+        "stage2": stage2,
+        "windows": len(sample),
+        "gate_share": float(passed.mean()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         + "; ".join(f"{k}: {v}" for k, v in info.items())
         + ".",
         "",
-        f"- Stage 1 (static embeddings + heads): **{rates['stage1']:,.0f} sentences/s**",
-        f"- Stage 2 (MiniLM int8 windows + heads): **{rates['stage2']:,.0f} windows/s** "
+        f"- Stage 1 (static embeddings + gate): **{rates['stage1']:,.0f} windows/s**; the gate "
+        f"passes **{rates['gate_share']:.1%}** of the windows to the judge",
+        f"- Stage 2 (MiniLM int8 windows + judge): **{rates['stage2']:,.0f} windows/s** "
         f"({rates['windows']} windows)",
         "",
         "| `forewarn scan` mode | median wall s | min | max | peak RSS MB |",

@@ -24,7 +24,6 @@ import numpy as np
 
 from forewarn.evaluation.ceiling import yes_majority
 from forewarn.evaluation.webis import Passage
-from forewarn.models.heads import balanced_cut
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -157,3 +156,14 @@ class PassageLRSystem:
             q = yes_majority(self.votes, self.models[warning].predict_proba(x)[:, 1])
             out[warning] = [1.0 if v >= self.cuts[warning] else 0.0 for v in q]
         return out
+
+
+def balanced_cut(scores: np.ndarray, targets: np.ndarray, lo: float, hi: float) -> float:
+    """The cut-off in [lo, hi] that best separates ``targets`` by ``scores`` (balanced accuracy)."""
+    best, best_acc = 0.5, -1.0
+    for cut in np.unique(np.clip(scores, lo, hi)):
+        predicted = scores >= cut
+        acc = (predicted[targets == 1].mean() + (~predicted[targets == 0]).mean()) / 2
+        if acc > best_acc:
+            best, best_acc = float(cut), float(acc)
+    return best

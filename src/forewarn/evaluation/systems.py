@@ -213,62 +213,59 @@ class TfidfSystem:
         return out
 
 
-TRAINING = Path(__file__).resolve().parents[3] / "training"
+CORPUS = Path(__file__).resolve().parents[3] / "training" / "corpus"
 #: Vectors of the frozen MiniLM encoder by text, shared by every fold (nothing fitted in it).
 _VECTORS: dict[str, Any] = {}
 
 
-class CascadeSystem:
-    """The pattern detector plus the model cascade, its heads fitted on the training folds.
+class PassageModelSystem:
+    """The scanning pipeline with a passage model fitted on the training folds.
 
-    Heads learn from the training folds' Webis passages (and weak labels pooled from them),
-    the hand-written fiction sentences and the Suicide Risk Lexicon (``training/``).
+    The model learns from the annotated corpus (``training/corpus``) without its test split and
+    without any Webis passage outside the training folds; its cut-offs are calibrated on the
+    corpus's dev split (again without the test folds' passages). Only the categories a Webis
+    warning expands to are fitted.
     """
 
-    def __init__(self, mode: str = "default", training: Path = TRAINING) -> None:
+    def __init__(self, mode: str = "default", corpus: Path = CORPUS) -> None:
         self.mode = mode
-        self.training = training
-        self.description = f"patterns + model cascade ({mode}), heads fitted on training folds"
+        self.corpus = corpus
+        self.description = f"scan pipeline ({mode}), passage model fitted on training folds"
         self.notes: list[str] = []
         self._inner: PipelineSystem | None = None
-        self._model: Any = None  # the fitted ModelDetector
-        self._categories: dict[str, str] = {}  # Webis warning -> taxonomy id
 
     def fit(self, passages: Sequence[Passage]) -> None:
-        require_sklearn("the cascade (to fit)")
-        if not (self.training / "fiction-sentences").is_dir():
-            raise MissingDependency(f"training data not found in {self.training}")
+        require_sklearn("the passage model (to fit)")
+        if not (self.corpus / "train.jsonl").is_file():
+            raise MissingDependency(f"the annotated corpus was not found in {self.corpus}")
         from forewarn.detectors import Pipeline
-        from forewarn.detectors.model import ModelDetector
-        from forewarn.detectors.patterns import PatternDetector
-        from forewarn.models.examples import (
-            Example,
-            fiction_examples,
-            lexicon_examples,
-            webis_examples,
-        )
-        from forewarn.models.fit import fit_heads
+        from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
+        from forewarn.detectors.patterns import PatternDetector, load_lexicons
+        from forewarn.learn.corpus import read_corpus
+        from forewarn.learn.features import passage_features
+        from forewarn.learn.fit import fit_passage_model
         from forewarn.taxonomy import load_taxonomy
 
         tax = load_taxonomy()
-        webis = webis_examples(passages)
-        examples = [
-            *fiction_examples(self.training / "fiction-sentences"),
-            *lexicon_examples(self.training / "suicide-risk-lexicon"),
-            *webis,
-        ]
-        # Only the heads that decide a Webis warning are needed to score one.
         warnings = sorted({p.warning for p in passages})
         needed = set().union(*(tax.expand(c) for c in warning_categories(warnings, tax).values()))
-        cid = warning_categories(warnings, tax)
-        calibration = [Example(p.text, {cid[p.warning]: p.label}) for p in passages]
-        screen, judge = fit_heads(
-            examples, calibration=calibration, categories=sorted(needed), cache=_VECTORS
-        )
-        model = ModelDetector(self.mode, screen=screen, judge=judge, cache=_VECTORS)
-        self._model, self._categories = model, cid
+        categories = [c for c in tax.ids() if c in needed]
+        seen = {f"webis-{p.example_id}" for p in passages}
+        usable = [
+            r
+            for r in read_corpus(self.corpus, ("train", "dev"))
+            if r.origin != "webis" or r.id in seen
+        ]
+        train = [r for r in usable if r.split == "train" or r.origin == "webis"]
+        dev = [r for r in usable if r.split == "dev" and r.origin != "webis"]
+        train_x = passage_features([r.text for r in train], categories, _VECTORS)
+        dev_x = passage_features([r.text for r in dev], categories, _VECTORS)
+        model, _ = fit_passage_model(categories, train, train_x, dev, dev_x)
+        words = tuple(x for x in load_lexicons() if x.category in PATTERN_DECIDED)
+        detector = ModelDetector(self.mode, model=model, cache=_VECTORS)
         self._inner = PipelineSystem(
-            lambda: Pipeline([PatternDetector(), model], mode=self.mode), self.description
+            lambda: Pipeline([PatternDetector(words), detector], mode=self.mode),
+            self.description,
         )
 
     def predict(self, passages: Sequence[Passage]) -> Predictions:
@@ -276,37 +273,6 @@ class CascadeSystem:
             raise RuntimeError("fit before predict")
         out = self._inner.predict(passages)
         self.notes = self._inner.notes
-        return out
-
-
-class HeadsSystem(CascadeSystem):
-    """The fitted heads deciding alone: a passage is positive when its best window's
-    probability reaches the head's cut-off (calibrated on the training folds); ``either``
-    also counts the pipeline's own decision. Measures what the heads would add if they could
-    raise warnings in texts of any length; ``forewarn scan`` lets them only in short ones."""
-
-    def __init__(self, mode: str = "thorough", either: bool = False) -> None:
-        super().__init__(mode)
-        self.either = either
-        how = "heads or patterns + cascade" if either else "heads alone"
-        self.description = f"{how} ({mode}), fitted on training folds"
-
-    def predict(self, passages: Sequence[Passage]) -> Predictions:
-        from forewarn.scanner import text_document
-
-        pipeline = super().predict(passages) if self.either else {}
-        heads = self._model.heads
-        scores = [self._model.scores(text_document(p.text)) for p in passages]
-        out: dict[str, list[float]] = {}
-        for warning, category in self._categories.items():
-            j = heads.categories.index(category)
-            cut = float(heads.decision[j])
-            out[warning] = [
-                1.0
-                if row[j] >= cut or (warning in pipeline and pipeline[warning][i] >= 0.5)
-                else 0.0
-                for i, row in enumerate(scores)
-            ]
         return out
 
 
@@ -334,10 +300,10 @@ for _mode in ("fast", "default", "thorough"):
     )
 for _mode in ("fast", "default", "thorough"):
     register_system(
-        f"cascade-{_mode}",
-        lambda mode=_mode: CascadeSystem(mode),  # type: ignore[misc]
+        f"model-{_mode}",
+        lambda mode=_mode: PassageModelSystem(mode),  # type: ignore[misc]
         default=_mode == "default",
-        description=f"patterns + model cascade in {_mode} mode, heads fitted on training folds",
+        description=f"the scan pipeline in {_mode} mode, passage model fitted on training folds",
     )
 
 
@@ -351,14 +317,4 @@ register_system(
     "passage-lr",
     _passage_lr,
     description="yardstick: LR per warning on whole-passage MiniLM + pattern scores (no spans)",
-)
-register_system(
-    "heads",
-    HeadsSystem,
-    description="the MiniLM heads alone (best window vs. calibrated cut-off), fitted in folds",
-)
-register_system(
-    "heads-or-cascade",
-    lambda: HeadsSystem(either=True),
-    description="heads alone, or the pipeline's own decision",
 )

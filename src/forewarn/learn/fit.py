@@ -21,7 +21,7 @@ from forewarn.learn.corpus import Record, is_ordinary, label_matrix, severity_ma
 from forewarn.learn.features import Features
 from forewarn.models.passage import PassageModel
 
-#: Share of judge-accepted (and labelled) windows the gate must let through.
+#: Share of the dev windows the judge accepts (or annotators labelled) the gate lets through.
 GATE_RECALL = 0.98
 #: Held-out positives below which dev is joined by out-of-fold predictions on train.
 MIN_DEV_POSITIVES = 10
@@ -37,6 +37,7 @@ class FitReport:
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     gate_share: float = 0.0
+    gate_margin: float = 0.0
 
 
 def _lr(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, float]:
@@ -49,6 +50,11 @@ def _lr(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
 
 
 def best_f1_cut(scores: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
@@ -153,8 +159,6 @@ def fit_passage_model(
             row["calibration"] = "dev"
         m.cut[j], row["held_f1"] = best_f1_cut(held_p, held_y)
         m.fast_cut[j], row["held_f1_fast"] = best_f1_cut(held_g, held_y)
-        keep = (held_p >= m.cut[j]) | (held_y == 1)
-        m.gate_cut[j] = min(float(m.fast_cut[j]), float(np.quantile(held_g[keep], 1 - GATE_RECALL)))
         # Severity: the category's own head where it has enough positives of two severities.
         present = sev[:, j] >= 0
         if present.sum() >= MIN_SEVERITY and len(set(sev[present, j].tolist())) > 1:
@@ -169,10 +173,22 @@ def fit_passage_model(
             else:
                 for i, cls in enumerate(own.classes_):
                     m.severity_coef[j, cls], m.severity_bias[j, cls] = own.coef_[i], own.intercept_[i]
-        dev_gate = m.gate(dev_x.static, dev_x.patterns)[:, j]
         judge_dev[j] = m.judge(dev_x.minilm, dev_x.patterns)[:, j]
-        gate_pass |= dev_gate >= m.gate_cut[j]
         row["status"] = "fitted"
+    # One gate for all categories: a window goes on when some category's gate probability is
+    # within ``margin`` (logit) of its fast-mode cut; the margin keeps GATE_RECALL of the dev
+    # windows the judge accepts or the annotators labelled.
+    fitted = sorted(judge_dev)
+    if fitted:
+        dev_gate_fitted = m.gate(dev_x.static, dev_x.patterns)[:, fitted]
+        z = (_logit(dev_gate_fitted) - _logit(m.fast_cut[fitted])).max(axis=1)
+        wanted = yd[:, fitted].any(axis=1)
+        for j in fitted:
+            wanted |= judge_dev[j] >= m.cut[j]
+        margin = float(np.quantile(z[wanted], 1 - GATE_RECALL)) if wanted.any() else 0.0
+        m.gate_cut[fitted] = _sigmoid(_logit(m.fast_cut[fitted]) + margin)
+        gate_pass = z >= margin
+        report.gate_margin = margin
     # False-alarm rates on the dev split's ordinary windows, per mode (floor: half a window).
     floor = 0.5 / max(1, int(ordinary.sum()))
     dev_gate_all = m.gate(dev_x.static, dev_x.patterns)
