@@ -24,7 +24,8 @@ def stage_rates(path: Path, windows: int) -> dict[str, float]:
     """Windows/s of stage 1 (static embeddings + gate) over the whole text; windows/s of
     stage 2 (MiniLM + judge) over ``windows`` of them; the share of windows the gate passes."""
     from forewarn.detectors.model import feature_patterns, shipped_model
-    from forewarn.detectors.windows import pattern_features, pool_sentences, sentence_windows
+    from forewarn.detectors.windows import pattern_features, pool_sentences, pool_words
+    from forewarn.detectors.windows import sentence_windows
     from forewarn.detectors.windows import window_texts
     from forewarn.models import OnnxEncoder, StaticEmbedder
     from forewarn.readers import read_path
@@ -36,13 +37,18 @@ def stage_rates(path: Path, windows: int) -> dict[str, float]:
     static, encoder = StaticEmbedder.load(), OnnxEncoder.load()
     start = time.perf_counter()
     sentences = [doc.text[s.start : s.end] for s in doc.sentences]
-    passed = model.passes_gate(pool_sentences(static.encode(sentences), all_windows), feats)
+    gate_words = pool_words(sentences, all_windows, model.word_index, model.gate_words)
+    passed = model.passes_gate(
+        pool_sentences(static.encode(sentences), all_windows), feats, gate_words
+    )
     stage1 = len(all_windows) / (time.perf_counter() - start)
     step = max(1, len(all_windows) // windows)
     sample = list(range(0, len(all_windows), step))[:windows]
     texts = window_texts(doc, [all_windows[i] for i in sample])
     start = time.perf_counter()
-    model.judge(encoder.encode(texts), feats[sample])
+    chosen = [all_windows[i] for i in sample]
+    words = pool_words(sentences, chosen, model.word_index, model.words)
+    model.judge(encoder.encode(texts), feats[sample], words)
     stage2 = len(sample) / (time.perf_counter() - start)
     return {
         "sentences": len(all_windows),

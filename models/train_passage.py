@@ -42,13 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--word-scale", type=float, default=None, help="word-count scale")
+    parser.add_argument(
+        "--no-patterns", action="store_true", help="leave the pattern features out (all zero)"
+    )
     args = parser.parse_args(argv)
 
     from forewarn.learn.corpus import read_corpus
     from forewarn.learn.features import passage_features
+    from forewarn.learn import fit as fitting
     from forewarn.learn.fit import fit_passage_model
     from forewarn.taxonomy import load_taxonomy
 
+    if args.word_scale is not None:
+        fitting.WORD_SCALE = args.word_scale
     categories = load_taxonomy().ids()
     train = read_corpus(args.corpus, ("train",))
     dev = read_corpus(args.corpus, ("dev",))
@@ -56,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     train_x = passage_features([r.text for r in train], categories, cache)
     dev_x = passage_features([r.text for r in dev], categories, cache)
     save_cache(CACHE, cache)
+    if args.no_patterns:
+        train_x.patterns[:] = 0.0
+        dev_x.patterns[:] = 0.0
     digest = hashlib.sha256()
     for split in ("train", "dev"):
         digest.update((args.corpus / f"{split}.jsonl").read_bytes())
@@ -79,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             for j, (c, row) in enumerate(report.rows.items())
         },
     }
+    summary["word_scale"] = fitting.WORD_SCALE
     (args.out / "passage.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"passage model: {len(train)} train, {len(dev)} dev passages; gate passes "
           f"{report.gate_share:.1%} of dev ordinary windows")

@@ -65,4 +65,5 @@ def build_pipeline(mode: str = "default") -> Pipeline:
     from forewarn.detectors.patterns import PatternDetector, load_lexicons
 
     words = tuple(x for x in load_lexicons() if x.category in PATTERN_DECIDED)
-    return Pipeline([PatternDetector(words), ModelDetector(mode)], mode=mode)
+    detectors: list[Detector] = [PatternDetector(words)] if words else []
+    return Pipeline([*detectors, ModelDetector(mode)], mode=mode)

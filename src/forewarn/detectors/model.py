@@ -25,8 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from forewarn.detectors.patterns import PatternDetector
-from forewarn.detectors.windows import Window, pattern_features, pool_sentences, sentence_windows
-from forewarn.detectors.windows import window_texts
+from forewarn.detectors.windows import (
+    Window,
+    pattern_features,
+    pool_sentences,
+    pool_words,
+    sentence_windows,
+    window_texts,
+)
 from forewarn.document import Document
 from forewarn.findings import Finding
 from forewarn.models.artifacts import models_dir
@@ -34,13 +40,23 @@ from forewarn.models.passage import PassageModel
 from forewarn.taxonomy import SEVERITIES
 
 #: Categories whose words are the content: the patterns decide them, not the model.
-PATTERN_DECIDED = ("strong-language",)
+PATTERN_DECIDED: tuple[str, ...] = ()
 #: A category is reported when this few of the text's evidence windows would be chance.
 CHANCE = 0.01
 #: A window this much surer than the cut-off (rescaled score) is reported on its own.
 SURE = 0.9
 #: Windows after an attempt in which a death makes it a completed suicide.
 ATTEMPT_TO_DEATH = 4
+#: ``default`` judges at most this share of a long text's windows (but at least MIN_JUDGED):
+#: the gate's strongest windows of each category in turn, so a whaling novel's thousand
+#: harpoonings do not crowd out its one drowning.
+JUDGED_SHARE = 0.06
+MIN_JUDGED = 400
+
+
+def judge_budget(windows: int) -> int:
+    """How many of a text's ``windows`` the default mode may send to the judge."""
+    return max(MIN_JUDGED, int(JUDGED_SHARE * windows))
 
 
 def feature_patterns() -> PatternDetector:
@@ -97,21 +113,23 @@ class ModelDetector:
         feats = pattern_features(doc, windows, self.patterns(doc), model.categories)
         sentences = [doc.text[s.start : s.end] for s in doc.sentences]
         static = pool_sentences(StaticEmbedder.load().encode(sentences), windows)
-        gate = model.gate(static, feats)
+        gate_words = pool_words(sentences, windows, model.word_index, model.gate_words)
+        gate = model.gate(static, feats, gate_words)
         if self.mode == "fast":
             return gate, np.full(gate.shape, SEVERITIES.index("mentioned"))
         if self.mode == "thorough":
             rows = np.arange(len(windows))
         else:
-            rows = np.nonzero((gate >= model.gate_cut).any(axis=1))[0]
+            rows = _budgeted(gate, model.gate_cut, judge_budget(len(windows)))
         proba = np.zeros_like(gate)
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         if len(rows):
             if doc.deadline is not None:
                 doc.deadline.check()
-            texts = window_texts(doc, [windows[i] for i in rows])
-            embeddings = encode_cached(texts, self.cache)
-            proba[rows] = model.judge(embeddings, feats[rows])
+            chosen = [windows[i] for i in rows]
+            embeddings = encode_cached(window_texts(doc, chosen), self.cache)
+            words = pool_words(sentences, chosen, model.word_index, model.words)
+            proba[rows] = model.judge(embeddings, feats[rows], words)
             severity[rows] = model.severity(embeddings)
         return proba, severity
 
@@ -155,11 +173,38 @@ class ModelDetector:
         return findings
 
 
+def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
+    """The gated windows to judge, at most ``budget``: every category's windows ranked by how
+    far they clear its gate cut, taken rank by rank across categories (best first)."""
+    margin = _logit(gate) - _logit(cuts)
+    rows, cols = np.nonzero(margin >= 0)
+    if len(np.unique(rows)) <= budget:
+        return np.unique(rows)
+    strength = margin[rows, cols]
+    rank = np.empty(len(rows), dtype=np.int64)
+    for j in np.unique(cols):
+        at = np.nonzero(cols == j)[0]
+        rank[at[np.argsort(-strength[at], kind="stable")]] = np.arange(len(at))
+    order = np.lexsort((-strength, rank))
+    chosen: list[int] = []
+    seen: set[int] = set()
+    for i in rows[order]:
+        if int(i) not in seen:
+            seen.add(int(i))
+            chosen.append(int(i))
+            if len(chosen) == budget:
+                break
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(q / (1 - q)))
+
+
 def _rescale(proba: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Probabilities moved on the logit scale so that each category's cut-off becomes 0.5."""
-    p = np.clip(proba, 1e-6, 1 - 1e-6)
-    c = np.clip(cuts, 1e-6, 1 - 1e-6)
-    logit = np.log(p / (1 - p)) - np.log(c / (1 - c))
+    logit = _logit(proba) - _logit(cuts)
     return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float32)
 
 

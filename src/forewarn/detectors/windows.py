@@ -9,6 +9,7 @@ annotators labelled (``training/corpus``).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,3 +85,28 @@ def pattern_features(
             for j, score in per_sentence.get(row, {}).items():
                 out[k, j] = max(out[k, j], score)
     return out
+
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def sentence_words(text: str) -> set[str]:
+    """The distinct lower-cased words of one sentence (the bag the word features count)."""
+    return set(_WORD.findall(text.lower()))
+
+
+def pool_words(
+    sentences: list[str], windows: list[Window], vocabulary: dict[str, int], weights: np.ndarray
+) -> np.ndarray:
+    """(windows x k): each window's word-feature score, ``weights`` (k x V) summed over the
+    words of each of its sentences (a word counts once per sentence it occurs in)."""
+    k = weights.shape[0]
+    per_sentence = np.zeros((len(sentences) + 1, k), dtype=np.float32)
+    for i, text in enumerate(sentences):
+        ids = [vocabulary[w] for w in sentence_words(text) if w in vocabulary]
+        if ids:
+            per_sentence[i + 1] = weights[:, ids].sum(axis=1)
+    csum = np.cumsum(per_sentence, axis=0)
+    lo = np.array([w.lo for w in windows], dtype=np.int64)
+    hi = np.array([w.hi for w in windows], dtype=np.int64) + 1
+    return np.asarray(csum[hi] - csum[lo], dtype=np.float32)

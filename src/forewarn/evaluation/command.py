@@ -139,18 +139,28 @@ def corpus(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Also write the table (Markdown).")
     ] = None,
+    split: Annotated[
+        str, typer.Option(help="test (the frozen report) or dev (for choosing between designs).")
+    ] = "test",
+    model: Annotated[
+        Path | None, typer.Option(help="A passage model .npz to score instead of the shipped one.")
+    ] = None,
 ) -> None:
     """The shipped passage model on the corpus's frozen test split, per category and mode."""
+    if split not in ("test", "dev"):
+        raise typer.BadParameter("choose test or dev", param_hint="--split")
     from forewarn.detectors.model import shipped_model
+    from forewarn.models.passage import PassageModel
     from forewarn.evaluation.corpus import evaluate_corpus, markdown
     from forewarn.learn.corpus import read_corpus
 
     try:
-        records = read_corpus(folder, ("test",))
+        records = read_corpus(folder, (split,))
     except (OSError, KeyError, ValueError) as exc:
         _fail(f"{folder}: cannot read the test split ({exc})")
         raise typer.Exit(EXIT_INPUT) from None
-    table = markdown(evaluate_corpus(shipped_model(), records), folder)
+    scored = PassageModel.load(model) if model is not None else shipped_model()
+    table = markdown(evaluate_corpus(scored, records), folder / f"{split}.jsonl")
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
     if output is not None:
         output.write_text(table + "\n", encoding="utf-8")

@@ -71,8 +71,8 @@ def decisions(
     texts = [r.text for r in records]
     x = passage_features(texts, categories, cache)
     words = pattern_decisions(texts, categories)
-    gate = model.gate(x.static, x.patterns)
-    judge = model.judge(x.minilm, x.patterns)
+    gate = model.gate(x.static, x.patterns, x.word_scores(model.word_index, model.gate_words))
+    judge = model.judge(x.minilm, x.patterns, x.word_scores(model.word_index, model.words))
     passed = (gate >= model.gate_cut).any(axis=1)
     out = {
         "patterns": words,
@@ -123,7 +123,7 @@ def _prf(decided: np.ndarray, truth: np.ndarray) -> tuple[float, float, float, i
 def markdown(result: CorpusResult, corpus: Path) -> str:
     """The per-category table and the summary lines, as printed and recorded."""
     lines = [
-        f"{result.passages} test passages from {corpus}; P / R / F1 per system "
+        f"{result.passages} passages from {corpus}; P / R / F1 per system "
         f"(categories with fewer than {MIN_SUPPORT} test positives are not in the macro F1).",
         "",
         "| category | support | " + " | ".join(SYSTEMS) + " |",

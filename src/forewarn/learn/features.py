@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from forewarn.detectors.model import feature_patterns
-from forewarn.detectors.windows import Window, pattern_features, pool_sentences
+from forewarn.detectors.windows import (
+    Window,
+    pattern_features,
+    pool_sentences,
+    pool_words,
+    sentence_words,
+)
 from forewarn.document import Document, Span
 
 
@@ -25,6 +32,32 @@ class Features:
     static: np.ndarray  # (n, d_static)
     minilm: np.ndarray  # (n, d)
     patterns: np.ndarray  # (n, k)
+    sentences: list[str]  # every passage's sentences, in order
+    windows: list[Window]  # passage i is windows[i] over ``sentences``
+
+    def bag(self, vocabulary: dict[str, int]) -> Any:
+        """(n, V) sparse matrix: in how many of the passage's sentences each word occurs."""
+        from scipy.sparse import csr_matrix
+
+        rows, cols = [], []
+        for i, w in enumerate(self.windows):
+            for s in range(w.lo, w.hi + 1):
+                for word in sentence_words(self.sentences[s]):
+                    if word in vocabulary:
+                        rows.append(i)
+                        cols.append(vocabulary[word])
+        data = np.ones(len(rows), dtype=np.float32)
+        return csr_matrix((data, (rows, cols)), shape=(len(self.windows), len(vocabulary)))
+
+    def word_scores(self, vocabulary: dict[str, int], weights: np.ndarray) -> np.ndarray:
+        """(n, k) word scores of each passage under ``weights`` (as the scanner pools them)."""
+        return pool_words(self.sentences, self.windows, vocabulary, weights)
+
+    def subset(self, rows: np.ndarray) -> Features:
+        """The features of passages ``rows`` only."""
+        windows = [self.windows[i] for i in rows]
+        return Features(self.static[rows], self.minilm[rows], self.patterns[rows],
+                        self.sentences, windows)
 
 
 def passage_document(texts: list[str]) -> tuple[Document, list[Window]]:
@@ -61,4 +94,4 @@ def passage_features(
     sentences = [doc.text[s.start : s.end] for s in doc.sentences]
     static = pool_sentences(StaticEmbedder.load().encode(sentences), windows)
     vectors = encode_cached(texts, cache) if minilm else np.zeros((len(texts), 0), np.float32)
-    return Features(static, vectors, feats)
+    return Features(static, vectors, feats, sentences, windows)

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from forewarn.learn.corpus import Record, is_ordinary, label_matrix, severity_matrix
+from forewarn.detectors.windows import sentence_words
 from forewarn.learn.features import Features
 from forewarn.models.passage import PassageModel
 
-#: Share of the dev windows the judge accepts (or annotators labelled) the gate lets through.
+#: Share of the dev windows the judge accepts that the gate lets through.
 GATE_RECALL = 0.98
 #: Held-out positives below which dev is joined by out-of-fold predictions on train.
 MIN_DEV_POSITIVES = 10
@@ -29,6 +30,10 @@ MIN_DEV_POSITIVES = 10
 MIN_POSITIVES = 4
 #: Positives below which a category's severity comes from the shared severity head.
 MIN_SEVERITY = 20
+#: Training passages a word must occur in to enter the vocabulary.
+MIN_WORD_PASSAGES = 3
+#: Scale of the word counts against the unit-length embeddings (one regularisation for both).
+WORD_SCALE = 0.3
 
 
 @dataclass
@@ -40,12 +45,31 @@ class FitReport:
     gate_margin: float = 0.0
 
 
-def _lr(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, float]:
+def _lr(x: Any, y: np.ndarray, c: float, seed: int) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, random_state=seed)
     model.fit(x, y)
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def vocabulary(features: Features, min_passages: int = MIN_WORD_PASSAGES) -> list[str]:
+    """The words of at least ``min_passages`` training passages, sorted."""
+    counts: dict[str, int] = defaultdict(int)
+    for w in features.windows:
+        words = set()
+        for s in range(w.lo, w.hi + 1):
+            words |= sentence_words(features.sentences[s])
+        for word in words:
+            counts[word] += 1
+    return sorted(w for w, n in counts.items() if n >= min_passages)
+
+
+def _design(dense: np.ndarray, pattern: np.ndarray, bag: Any) -> Any:
+    """[dense | pattern | WORD_SCALE * bag] as one sparse matrix for the solver."""
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([csr_matrix(np.hstack([dense, pattern[:, None]])), bag * WORD_SCALE]).tocsr()
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -105,6 +129,9 @@ def fit_passage_model(
     sev = severity_matrix(train, categories)
     groups = [r.work for r in train]
     d, ds = train_x.minilm.shape[1], train_x.static.shape[1]
+    words = vocabulary(train_x)
+    index = {w: i for i, w in enumerate(words)}
+    bag, dev_bag = train_x.bag(index), dev_x.bag(index)
     m = PassageModel(
         categories=categories,
         gate_coef=np.zeros((k, ds), np.float32),
@@ -119,6 +146,9 @@ def fit_passage_model(
         severity_coef=np.zeros((k, 4, d), np.float32),
         severity_bias=np.zeros((k, 4), np.float32),
         false_rate=np.ones((3, k), np.float32),
+        gate_words=np.zeros((k, len(words)), np.float32),
+        words=np.zeros((k, len(words)), np.float32),
+        vocabulary=words,
         version=version,
     )
     report = FitReport()
@@ -133,6 +163,7 @@ def fit_passage_model(
         shared_coef[cls], shared_bias[cls] = shared.coef_[i], shared.intercept_[i]
     gate_pass = np.zeros(len(dev), dtype=bool)
     judge_dev: dict[int, np.ndarray] = {}
+    gate_dev: dict[int, np.ndarray] = {}
     for j, category in enumerate(categories):
         positives = int(y[:, j].sum())
         row: dict[str, Any] = {"train_positives": positives, "dev_positives": int(yd[:, j].sum())}
@@ -141,14 +172,16 @@ def fit_passage_model(
         if positives < MIN_POSITIVES:
             row["status"] = "too few positives: never reported"
             continue
-        xj = np.hstack([train_x.minilm, train_x.patterns[:, j : j + 1]])
-        xs = np.hstack([train_x.static, train_x.patterns[:, j : j + 1]])
+        xj = _design(train_x.minilm, train_x.patterns[:, j], bag)
+        xs = _design(train_x.static, train_x.patterns[:, j], bag)
         coef, bias = _lr(xj, y[:, j], c, seed)
-        m.coef[j], m.pattern_weight[j], m.bias[j] = coef[:-1], coef[-1], bias
+        m.coef[j], m.pattern_weight[j], m.bias[j] = coef[:d], coef[d], bias
+        m.words[j] = coef[d + 1 :] * WORD_SCALE
         gcoef, gbias = _lr(xs, y[:, j], c, seed)
-        m.gate_coef[j], m.gate_pattern[j], m.gate_bias[j] = gcoef[:-1], gcoef[-1], gbias
-        held_p = m.judge(dev_x.minilm, dev_x.patterns)[:, j]
-        held_g = m.gate(dev_x.static, dev_x.patterns)[:, j]
+        m.gate_coef[j], m.gate_pattern[j], m.gate_bias[j] = gcoef[:ds], gcoef[ds], gbias
+        m.gate_words[j] = gcoef[ds + 1 :] * WORD_SCALE
+        held_p = _sigmoid(_design(dev_x.minilm, dev_x.patterns[:, j], dev_bag) @ coef + bias)
+        held_g = _sigmoid(_design(dev_x.static, dev_x.patterns[:, j], dev_bag) @ gcoef + gbias)
         held_y = yd[:, j].astype(int)
         if held_y.sum() < MIN_DEV_POSITIVES:
             row["calibration"] = "dev + out-of-fold train"
@@ -173,16 +206,17 @@ def fit_passage_model(
             else:
                 for i, cls in enumerate(own.classes_):
                     m.severity_coef[j, cls], m.severity_bias[j, cls] = own.coef_[i], own.intercept_[i]
-        judge_dev[j] = m.judge(dev_x.minilm, dev_x.patterns)[:, j]
+        judge_dev[j] = _sigmoid(_design(dev_x.minilm, dev_x.patterns[:, j], dev_bag) @ coef + bias)
+        gate_dev[j] = _sigmoid(_design(dev_x.static, dev_x.patterns[:, j], dev_bag) @ gcoef + gbias)
         row["status"] = "fitted"
     # One gate for all categories: a window goes on when some category's gate probability is
     # within ``margin`` (logit) of its fast-mode cut; the margin keeps GATE_RECALL of the dev
-    # windows the judge accepts or the annotators labelled.
+    # windows the judge accepts.
     fitted = sorted(judge_dev)
     if fitted:
-        dev_gate_fitted = m.gate(dev_x.static, dev_x.patterns)[:, fitted]
+        dev_gate_fitted = np.stack([gate_dev[j] for j in fitted], axis=1)
         z = (_logit(dev_gate_fitted) - _logit(m.fast_cut[fitted])).max(axis=1)
-        wanted = yd[:, fitted].any(axis=1)
+        wanted = np.zeros(len(dev), dtype=bool)
         for j in fitted:
             wanted |= judge_dev[j] >= m.cut[j]
         margin = float(np.quantile(z[wanted], 1 - GATE_RECALL)) if wanted.any() else 0.0
@@ -191,11 +225,10 @@ def fit_passage_model(
         report.gate_margin = margin
     # False-alarm rates on the dev split's ordinary windows, per mode (floor: half a window).
     floor = 0.5 / max(1, int(ordinary.sum()))
-    dev_gate_all = m.gate(dev_x.static, dev_x.patterns)
     for j in judge_dev:
         negative = ordinary & (yd[:, j] == 0)
         n = max(1, int(negative.sum()))
-        fast = (dev_gate_all[negative, j] >= m.fast_cut[j]).sum() / n
+        fast = (gate_dev[j][negative] >= m.fast_cut[j]).sum() / n
         thorough = (judge_dev[j][negative] >= m.cut[j]).sum() / n
         default = ((judge_dev[j] >= m.cut[j]) & gate_pass)[negative].sum() / n
         m.false_rate[:, j] = [max(floor, fast), max(floor, default), max(floor, thorough)]

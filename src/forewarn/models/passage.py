@@ -1,14 +1,16 @@
 """The passage model: one multi-label classifier over the whole taxonomy, with severity.
 
-A passage (a window of a few sentences) is described by two embeddings and one pattern
-feature per category: the static model2vec embedding (cheap, for every window), the MiniLM
-embedding (for the windows the gate lets through) and the strongest pattern match of that
-category in the window (0 when none; patterns are evidence the model weighs, not a verdict).
-Per category ``c``:
+A passage (a window of a few sentences) is described by two embeddings, its words and one
+pattern feature per category: the static model2vec embedding (cheap, for every window), the
+MiniLM embedding (for the windows the gate lets through), a bag of words (each word counted
+once per sentence, over a vocabulary learnt from the training split) and the strongest pattern
+match of the category in the window (0 when none: patterns are evidence the model weighs, not
+a verdict). Per category ``c``:
 
-- the **gate** ``sigmoid(static @ gate_coef[c] + gate_pattern[c] * pattern + gate_bias[c])``
-  lets a window through to the judge when it reaches ``gate_cut[c]`` (cut for recall);
-- the **judge** ``sigmoid(minilm @ coef[c] + pattern_weight[c] * pattern + bias[c])`` decides:
+- the **gate** ``sigmoid(static @ gate_coef[c] + words @ gate_words[c] + gate_pattern[c] *
+  pattern + gate_bias[c])`` lets a window through to the judge when it reaches ``gate_cut[c]``;
+- the **judge** ``sigmoid(minilm @ coef[c] + words @ words[c] + pattern_weight[c] * pattern +
+  bias[c])`` decides:
   the window shows ``c`` when it reaches ``cut[c]`` (calibrated on the corpus's dev split);
   ``fast`` mode lets the gate's probability decide instead, against ``fast_cut[c]``;
 - ``severity_coef[c]`` / ``severity_bias[c]`` give a softmax over the severity scale;
@@ -48,19 +50,29 @@ class PassageModel:
     severity_coef: np.ndarray  # (k, 4, d)
     severity_bias: np.ndarray  # (k, 4)
     false_rate: np.ndarray  # (3, k): RATE_MODES x categories
+    gate_words: np.ndarray  # (k, V) word weights of the gate
+    words: np.ndarray  # (k, V) word weights of the judge
+    vocabulary: list[str]  # (V,) the words those weights belong to
     version: str = ""
 
-    def gate(self, static: np.ndarray, patterns: np.ndarray) -> np.ndarray:
-        """Stage-1 probabilities (n, k) from static embeddings and pattern features (n, k)."""
-        return _sigmoid(static @ self.gate_coef.T + patterns * self.gate_pattern + self.gate_bias)
+    def __post_init__(self) -> None:
+        self.word_index = {w: i for i, w in enumerate(self.vocabulary)}
 
-    def passes_gate(self, static: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+    def gate(self, static: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """Stage-1 probabilities (n, k) from static embeddings, pattern features (n, k) and
+        the gate's word scores (n, k: ``pool_words`` with ``gate_words``)."""
+        logits = static @ self.gate_coef.T + patterns * self.gate_pattern + words
+        return _sigmoid(logits + self.gate_bias)
+
+    def passes_gate(self, static: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
         """(n,) whether each window goes on to the judge (any category reaches its gate cut)."""
-        return np.asarray((self.gate(static, patterns) >= self.gate_cut).any(axis=1))
+        return np.asarray((self.gate(static, patterns, words) >= self.gate_cut).any(axis=1))
 
-    def judge(self, embeddings: np.ndarray, patterns: np.ndarray) -> np.ndarray:
-        """Stage-2 probabilities (n, k) from MiniLM embeddings and pattern features (n, k)."""
-        return _sigmoid(embeddings @ self.coef.T + patterns * self.pattern_weight + self.bias)
+    def judge(self, embeddings: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """Stage-2 probabilities (n, k) from MiniLM embeddings, pattern features (n, k) and the
+        judge's word scores (n, k: ``pool_words`` with ``words``)."""
+        logits = embeddings @ self.coef.T + patterns * self.pattern_weight + words
+        return _sigmoid(logits + self.bias)
 
     def severity(self, embeddings: np.ndarray) -> np.ndarray:
         """(n, k) index into SEVERITIES of each window's most likely severity per category."""
@@ -80,6 +92,7 @@ class PassageModel:
         np.savez_compressed(
             path,
             categories=np.array(self.categories),
+            vocabulary=np.array(self.vocabulary),
             version=np.array(self.version),
             **{name: getattr(self, name) for name in _ARRAYS},
         )
@@ -91,6 +104,7 @@ class PassageModel:
             arrays = {name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS}
             return cls(
                 categories=[str(c) for c in data["categories"]],
+                vocabulary=[str(w) for w in data["vocabulary"]],
                 version=str(data["version"]),
                 **arrays,
             )
@@ -109,6 +123,8 @@ _ARRAYS = (
     "severity_coef",
     "severity_bias",
     "false_rate",
+    "gate_words",
+    "words",
 )
 
 

@@ -68,14 +68,19 @@ def grams(text: str, n: int = 7) -> set[tuple[str, ...]]:
 
 
 def webis_gold(record: dict, labels: dict[str, str]) -> dict[str, str]:
-    """Pass labels with the Webis majority vote imposed on the annotated warning."""
+    """Pass labels with the Webis majority vote imposed on the annotated warning: present
+    (at the annotator's severity, else ``mentioned``), or absent with all its descendants (a
+    passage the Webis majority found not violent is not ``war`` either)."""
     warning = record["webis"]["warning"]
     category = WEBIS_CATEGORY.get(warning, warning)
     labels = dict(labels)
     if sum(record["webis"]["votes"]) >= 2:
         labels.setdefault(category, "mentioned")
     else:
-        labels.pop(category, None)
+        taxonomy = load_taxonomy()
+        for cid in list(labels):
+            if cid == category or category in taxonomy.ancestors(cid):
+                del labels[cid]
     return labels
 
 
