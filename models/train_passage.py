@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "training" / "corpus"
 OUT = ROOT / "src" / "forewarn" / "data" / "models"
-CACHE = ROOT / "build" / "minilm-cache.npz"
+CACHE = ROOT / "build" / "vectors"
 
 
 def load_cache(path: Path) -> dict[str, np.ndarray]:
@@ -44,6 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--word-scale", type=float, default=None, help="word-count scale")
     parser.add_argument(
+        "--encoder",
+        type=Path,
+        default=None,
+        help="an ONNX encoder folder (as models/build.py writes them) instead of the shipped "
+        "MiniLM; it is copied beside the model as data/models/<its name>",
+    )
+    parser.add_argument(
         "--no-patterns", action="store_true", help="leave the pattern features out (all zero)"
     )
     args = parser.parse_args(argv)
@@ -59,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     categories = load_taxonomy().ids()
     train = read_corpus(args.corpus, ("train",))
     dev = read_corpus(args.corpus, ("dev",))
-    cache = load_cache(CACHE)
-    train_x = passage_features([r.text for r in train], categories, cache)
-    dev_x = passage_features([r.text for r in dev], categories, cache)
-    save_cache(CACHE, cache)
+    from forewarn.models import models_dir
+
+    encoder = args.encoder or models_dir() / "minilm"
+    cache_file = CACHE / f"{encoder.name}.npz"
+    cache = load_cache(cache_file)
+    train_x = passage_features([r.text for r in train], categories, cache, encoder)
+    dev_x = passage_features([r.text for r in dev], categories, cache, encoder)
+    save_cache(cache_file, cache)
     if args.no_patterns:
         train_x.patterns[:] = 0.0
         dev_x.patterns[:] = 0.0
@@ -73,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         categories, train, train_x, dev, dev_x, c=args.c, seed=args.seed,
         version=digest.hexdigest()[:12],
     )
+    model.encoder = encoder.name
+    target = args.out / encoder.name
+    if encoder.resolve() != target.resolve():
+        import shutil
+
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(encoder, target, ignore=shutil.ignore_patterns("*.json.bak"))
     model.save(args.out / "passage.npz")
     summary = {
         "command": "python models/train_passage.py",
@@ -80,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "dev": len(dev),
         "corpus_sha256": model.version,
         "c": args.c,
+        "encoder": encoder.name,
         "seed": args.seed,
         "gate_share_dev_ordinary": round(report.gate_share, 4),
         "categories": {

@@ -1,7 +1,9 @@
-"""Every category's lexicon: sentences it must report and hard cases it must not.
+"""Every category's lexicon: sentences it must match and hard cases it must not.
 
-The sentences live in tests/data/lexicon_cases.toml (data, not code); each category with a
-lexicon file needs at least three of each.
+The lexicons no longer decide warnings (the passage model does, reading their matches as one
+feature), but a match is still evidence the model weighs, so each lexicon keeps its cases. The
+sentences live in tests/data/lexicon_cases.toml (data, not code); each category with a lexicon
+file needs at least three of each.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import forewarn
-from forewarn.detectors.patterns import load_lexicons
+from forewarn.detectors.patterns import PatternDetector, load_lexicons
 from forewarn.normalize import MatchView
+from forewarn.scanner import text_document
 from tests.conftest import EXAMPLE
 
 CASES_PATH = Path(__file__).parent / "data" / "lexicon_cases.toml"
@@ -24,7 +26,9 @@ CASES: dict[str, dict[str, list[str]]] = tomllib.loads(CASES_PATH.read_text())
 
 @cache
 def present(text: str) -> frozenset[str]:
-    return frozenset(w.id for w in forewarn.scan_text(text).warnings)
+    """The categories whose patterns match ``text`` after the context rules (negation,
+    hypotheticals, idioms) have ruled matches out."""
+    return frozenset(f.category for f in PatternDetector()(text_document(text)))
 
 
 def _cases(kind: str) -> list[tuple[str, str]]:
@@ -32,13 +36,13 @@ def _cases(kind: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("category", "text"), _cases("positive"))
-def test_reports(category, text):
-    assert category in present(text), f"{category} not reported for: {text}"
+def test_matches(category, text):
+    assert category in present(text), f"{category} not matched in: {text}"
 
 
 @pytest.mark.parametrize(("category", "text"), _cases("negative"))
-def test_does_not_report(category, text):
-    assert category not in present(text), f"{category} wrongly reported for: {text}"
+def test_does_not_match(category, text):
+    assert category not in present(text), f"{category} wrongly matched in: {text}"
 
 
 @pytest.mark.parametrize("category", [lex.category for lex in load_lexicons()])
@@ -47,11 +51,10 @@ def test_every_lexicon_has_cases(category):
     assert len(cases.get("positive", [])) >= 3 and len(cases.get("negative", [])) >= 3
 
 
-def test_evidence_quotes_the_matched_words():
-    report = forewarn.scan_text("Her anorexia had got so bad that the school called her parents.")
-    evidence = report.warning("eating-disorder").evidence[0]
-    text = report.documents[0].document.text
-    assert text[evidence.match_start : evidence.match_end].lower() == "anorexia"
+def test_a_match_records_the_matched_words():
+    doc = text_document("Her anorexia had got so bad that the school called her parents.")
+    found = [f for f in PatternDetector()(doc) if f.category == "eating-disorder"]
+    assert doc.text[found[0].match_start : found[0].match_end].lower() == "anorexia"
 
 
 def test_one_pass_alternation_finds_what_each_pattern_finds():

@@ -10,7 +10,8 @@ Above the window, the detector decides whether the *story* holds a category: a w
 evidence when its probability reaches the category's cut-off (calibrated on the corpus's dev
 split); the category is reported when the evidence is more than chance in a text this long
 (the number of evidence windows is unlikely under the mode's false-alarm rate on ordinary
-windows, ``PassageModel.rate``), or when one window is as sure as ``SURE``. A suicide attempt
+windows, ``PassageModel.rate``), or when one window is surer than any ordinary window of the
+dev split was (``PassageModel.sure``). A suicide attempt
 followed closely by a death is a completed suicide. Each evidence window yields its centre
 sentence, with the calibrated probability rescaled so that the cut-off maps to 0.5.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -43,8 +45,6 @@ from forewarn.taxonomy import SEVERITIES
 PATTERN_DECIDED: tuple[str, ...] = ()
 #: A category is reported when this few of the text's evidence windows would be chance.
 CHANCE = 0.01
-#: A window this much surer than the cut-off (rescaled score) is reported on its own.
-SURE = 0.9
 #: Windows after an attempt in which a death makes it a completed suicide.
 ATTEMPT_TO_DEATH = 4
 #: ``default`` judges at most this share of a long text's windows (but at least MIN_JUDGED):
@@ -77,6 +77,15 @@ def shipped_model() -> PassageModel:
     return PassageModel.load(model_path())
 
 
+@dataclass
+class Judgement:
+    """Per window and category: probability, severity index, and the sentence to quote."""
+
+    proba: np.ndarray
+    severity: np.ndarray
+    focus: np.ndarray
+
+
 class ModelDetector:
     """Decides, per category, whether the story holds it and which windows show it."""
 
@@ -101,44 +110,54 @@ class ModelDetector:
         windows = sentence_windows(doc)
         if not windows:
             return []
-        proba, severity = self.window_proba(doc, windows)
-        return self.decide(doc, windows, proba, severity)
+        return self.decide(doc, windows, self.judge(doc, windows))
 
-    def window_proba(self, doc: Document, windows: list[Window]) -> tuple[np.ndarray, np.ndarray]:
-        """Each window's probability per category (unjudged windows: 0) and severity index."""
+    def judge(self, doc: Document, windows: list[Window]) -> Judgement:
+        """The model's reading of every window (unjudged windows: probability 0)."""
         from forewarn.models import StaticEmbedder
         from forewarn.models.encoder import encode_cached
 
         model = self.model
-        feats = pattern_features(doc, windows, self.patterns(doc), model.categories)
+        findings = self.patterns(doc)
         sentences = [doc.text[s.start : s.end] for s in doc.sentences]
-        static = pool_sentences(StaticEmbedder.load().encode(sentences), windows)
+        vectors = StaticEmbedder.load().encode(sentences)
+        single = [Window(i, i, i, s) for i, s in enumerate(doc.sentences)]
+        # The sentence of a window that the gate finds most telling is its evidence.
+        by_sentence = model.gate(
+            vectors,
+            pattern_features(doc, single, findings, model.categories),
+            pool_words(sentences, single, model.word_index, model.gate_words),
+        )
+        focus = _focus(by_sentence, windows)
+        feats = pattern_features(doc, windows, findings, model.categories)
         gate_words = pool_words(sentences, windows, model.word_index, model.gate_words)
-        gate = model.gate(static, feats, gate_words)
+        gate = model.gate(pool_sentences(vectors, windows), feats, gate_words)
+        severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         if self.mode == "fast":
-            return gate, np.full(gate.shape, SEVERITIES.index("mentioned"))
+            return Judgement(gate, severity, focus)
         if self.mode == "thorough":
             rows = np.arange(len(windows))
         else:
             rows = _budgeted(gate, model.gate_cut, judge_budget(len(windows)))
         proba = np.zeros_like(gate)
-        severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         if len(rows):
             if doc.deadline is not None:
                 doc.deadline.check()
             chosen = [windows[i] for i in rows]
-            embeddings = encode_cached(window_texts(doc, chosen), self.cache)
+            embeddings = encode_cached(
+                window_texts(doc, chosen), self.cache, models_dir() / model.encoder
+            )
             words = pool_words(sentences, chosen, model.word_index, model.words)
             proba[rows] = model.judge(embeddings, feats[rows], words)
             severity[rows] = model.severity(embeddings)
-        return proba, severity
+        return Judgement(proba, severity, focus)
 
-    def decide(
-        self, doc: Document, windows: list[Window], proba: np.ndarray, severity: np.ndarray
-    ) -> list[Finding]:
-        """Findings for the categories the story holds: every window at or above the cut."""
+    def decide(self, doc: Document, windows: list[Window], seen: Judgement) -> list[Finding]:
+        """Findings for the categories the story holds: every window at or above the cut,
+        quoted by its most telling sentence."""
         model, sentences = self.model, doc.sentences
-        cuts, rates = model.cuts(self.mode), model.rate(self.mode)
+        proba, severity = seen.proba, seen.severity
+        cuts, rates, sure = model.cuts(self.mode), model.rate(self.mode), model.sure_cuts(self.mode)
         score = _rescale(proba, cuts)
         column = {c: j for j, c in enumerate(model.categories)}
         held: dict[str, np.ndarray] = {}
@@ -148,14 +167,14 @@ class ModelDetector:
             above = np.nonzero(proba[:, j] >= cuts[j])[0]
             if len(above) and _beyond_chance(len(above), len(windows), float(rates[j])):
                 held[category] = above
-            elif len(above) and float(score[above, j].max()) >= SURE:
-                held[category] = above[score[above, j] >= SURE]
+            elif len(above) and float(proba[above, j].max()) >= sure[j]:
+                held[category] = above
         _complete_suicides(held, proba, cuts, column, windows)
         findings = []
         for category, rows in held.items():
             j = column[category]
             for i in rows:
-                s = sentences[windows[i].centre]
+                s = sentences[int(seen.focus[i, j])]
                 findings.append(
                     Finding(
                         category=category,
@@ -171,6 +190,23 @@ class ModelDetector:
                     )
                 )
         return findings
+
+
+def _focus(by_sentence: np.ndarray, windows: list[Window]) -> np.ndarray:
+    """(windows x categories) the row of each window's sentence the gate scores highest."""
+    n = len(by_sentence)
+    best = np.array([w.centre for w in windows], dtype=np.int64)[:, None].repeat(
+        by_sentence.shape[1], axis=1
+    )
+    top = by_sentence[best[:, 0]]
+    for shift in (-1, 1):
+        rows = np.array([w.centre + shift for w in windows])
+        inside = np.array([w.lo <= r <= w.hi for w, r in zip(windows, rows, strict=True)])
+        other = by_sentence[np.clip(rows, 0, n - 1)]
+        better = inside[:, None] & (other > top)
+        best = np.where(better, np.clip(rows, 0, n - 1)[:, None], best)
+        top = np.where(better, other, top)
+    return best
 
 
 def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:

@@ -160,7 +160,8 @@ def corpus(
         _fail(f"{folder}: cannot read the test split ({exc})")
         raise typer.Exit(EXIT_INPUT) from None
     scored = PassageModel.load(model) if model is not None else shipped_model()
-    table = markdown(evaluate_corpus(scored, records), folder / f"{split}.jsonl")
+    encoder = model.parent / scored.encoder if model is not None else None
+    table = markdown(evaluate_corpus(scored, records, encoder), folder / f"{split}.jsonl")
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
     if output is not None:
         output.write_text(table + "\n", encoding="utf-8")

@@ -62,14 +62,16 @@ def pattern_decisions(texts: list[str], categories: list[str]) -> np.ndarray:
 
 
 def decisions(
-    model: PassageModel, records: list[Record], cache: dict[str, np.ndarray] | None = None
+    model: PassageModel, records: list[Record], encoder: Path | None = None
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Each system's (passages x categories) decisions, and the gate's pass mask."""
+    """Each system's (passages x categories) decisions, and the gate's pass mask (``encoder``:
+    the folder of the model's ONNX encoder; the shipped one by default)."""
     from forewarn.learn.features import passage_features
+    from forewarn.models import models_dir
 
     categories = model.categories
     texts = [r.text for r in records]
-    x = passage_features(texts, categories, cache)
+    x = passage_features(texts, categories, None, encoder or models_dir() / model.encoder)
     words = pattern_decisions(texts, categories)
     gate = model.gate(x.static, x.patterns, x.word_scores(model.word_index, model.gate_words))
     judge = model.judge(x.minilm, x.patterns, x.word_scores(model.word_index, model.words))
@@ -88,12 +90,12 @@ def decisions(
 
 
 def evaluate_corpus(
-    model: PassageModel, records: list[Record], cache: dict[str, np.ndarray] | None = None
+    model: PassageModel, records: list[Record], encoder: Path | None = None
 ) -> CorpusResult:
     """Score every system on ``records`` (the test split)."""
     categories = model.categories
     y = label_matrix(records, categories).astype(bool)
-    found, passed = decisions(model, records, cache)
+    found, passed = decisions(model, records, encoder)
     result = CorpusResult(categories, passages=len(records))
     for name in SYSTEMS:
         d = found[name]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,9 +84,10 @@ def passage_features(
     texts: list[str],
     categories: list[str],
     cache: MutableMapping[str, np.ndarray] | None = None,
-    minilm: bool = True,
+    encoder: Path | None = None,
 ) -> Features:
-    """Features of ``texts`` (MiniLM vectors reused from and added to ``cache``)."""
+    """Features of ``texts`` (encoder vectors reused from and added to ``cache``; ``encoder``
+    is the ONNX encoder's folder, the shipped MiniLM by default)."""
     from forewarn.models import StaticEmbedder
     from forewarn.models.encoder import encode_cached
 
@@ -93,5 +95,5 @@ def passage_features(
     feats = pattern_features(doc, windows, feature_patterns()(doc), categories)
     sentences = [doc.text[s.start : s.end] for s in doc.sentences]
     static = pool_sentences(StaticEmbedder.load().encode(sentences), windows)
-    vectors = encode_cached(texts, cache) if minilm else np.zeros((len(texts), 0), np.float32)
+    vectors = encode_cached(texts, cache, encoder)
     return Features(static, vectors, feats, sentences, windows)

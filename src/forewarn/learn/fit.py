@@ -30,6 +30,8 @@ MIN_DEV_POSITIVES = 10
 MIN_POSITIVES = 4
 #: Positives below which a category's severity comes from the shared severity head.
 MIN_SEVERITY = 20
+#: How far (logit) above every dev negative one window must be to make a warning alone.
+SURE_MARGIN = 1.0
 #: Training passages a word must occur in to enter the vocabulary.
 MIN_WORD_PASSAGES = 3
 #: Scale of the word counts against the unit-length embeddings (one regularisation for both).
@@ -146,13 +148,15 @@ def fit_passage_model(
         severity_coef=np.zeros((k, 4, d), np.float32),
         severity_bias=np.zeros((k, 4), np.float32),
         false_rate=np.ones((3, k), np.float32),
+        sure=np.ones((2, k), np.float32),
         gate_words=np.zeros((k, len(words)), np.float32),
         words=np.zeros((k, len(words)), np.float32),
         vocabulary=words,
         version=version,
     )
     report = FitReport()
-    ordinary = np.array([is_ordinary(r) for r in dev])
+    # Natural text: random novel windows and the Webis fan-fiction passages.
+    ordinary = np.array([is_ordinary(r) or r.origin == "webis" for r in dev])
     # The shared severity head: every (passage, category) pair that is present.
     rows, target = np.nonzero(sev >= 0)
     shared = LogisticRegression(C=c, max_iter=2000, random_state=seed)
@@ -232,6 +236,13 @@ def fit_passage_model(
         thorough = (judge_dev[j][negative] >= m.cut[j]).sum() / n
         default = ((judge_dev[j] >= m.cut[j]) & gate_pass)[negative].sum() / n
         m.false_rate[:, j] = [max(floor, fast), max(floor, default), max(floor, thorough)]
+        anywhere = yd[:, j] == 0  # every dev negative: novels, fan fiction, hard negatives
+        top_gate = float(gate_dev[j][anywhere].max()) if anywhere.any() else 1.0
+        top_judge = float(judge_dev[j][anywhere].max()) if anywhere.any() else 1.0
+        m.sure[:, j] = [
+            _sigmoid(max(_logit(m.fast_cut[j]), _logit(np.float32(top_gate))) + SURE_MARGIN),
+            _sigmoid(max(_logit(m.cut[j]), _logit(np.float32(top_judge))) + SURE_MARGIN),
+        ]
         report.rows[categories[j]]["false_rate"] = [round(float(v), 5) for v in m.false_rate[:, j]]
     report.gate_share = float(gate_pass[ordinary].mean()) if ordinary.any() else 0.0
     return m, report

@@ -133,13 +133,16 @@ class OnnxEncoder:
 
 
 def encode_cached(
-    texts: Sequence[str], cache: MutableMapping[str, np.ndarray] | None
+    texts: Sequence[str],
+    cache: MutableMapping[str, np.ndarray] | None,
+    directory: Path | None = None,
 ) -> np.ndarray:
-    """``OnnxEncoder.load().encode(texts)``, reusing and filling ``cache`` (text -> vector).
+    """``OnnxEncoder.load(directory=directory).encode(texts)``, reusing and filling ``cache``
+    (text -> vector; one cache per encoder).
 
     The encoder is frozen, so vectors may be shared across fitted models (evaluation folds).
     """
-    encoder = OnnxEncoder.load()
+    encoder = OnnxEncoder.load(directory=directory)
     if cache is None:
         return encoder.encode(texts)
     missing = [t for t in dict.fromkeys(texts) if t not in cache]

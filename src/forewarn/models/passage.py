@@ -14,9 +14,11 @@ a verdict). Per category ``c``:
   the window shows ``c`` when it reaches ``cut[c]`` (calibrated on the corpus's dev split);
   ``fast`` mode lets the gate's probability decide instead, against ``fast_cut[c]``;
 - ``severity_coef[c]`` / ``severity_bias[c]`` give a softmax over the severity scale;
-- ``false_rate[mode][c]`` is the share of ordinary windows (random novel windows labelled
-  without ``c``) that the mode accepts, so that a long book's chance hits can be told apart
-  from a real scene (see ``detectors.model``).
+- ``false_rate[mode][c]`` is the share of natural dev windows labelled without ``c`` (random
+  novel windows, Webis fan fiction) that the mode accepts, so that a long book's chance hits
+  can be told apart from a real scene (see ``detectors.model``); ``sure[c]`` is a probability
+  above that of every dev passage labelled without ``c`` (hard negatives included), which one
+  window may reach to make the warning alone.
 
 Fitted by ``models/train_passage.py`` from ``training/corpus``; stored as plain arrays.
 """
@@ -50,10 +52,13 @@ class PassageModel:
     severity_coef: np.ndarray  # (k, 4, d)
     severity_bias: np.ndarray  # (k, 4)
     false_rate: np.ndarray  # (3, k): RATE_MODES x categories
+    sure: np.ndarray  # (2, k): fast, judge: a probability no ordinary window reached
     gate_words: np.ndarray  # (k, V) word weights of the gate
     words: np.ndarray  # (k, V) word weights of the judge
     vocabulary: list[str]  # (V,) the words those weights belong to
     version: str = ""
+    #: The folder (under ``data/models``) of the ONNX encoder the judge's weights belong to.
+    encoder: str = "minilm"
 
     def __post_init__(self) -> None:
         self.word_index = {w: i for i, w in enumerate(self.vocabulary)}
@@ -83,6 +88,10 @@ class PassageModel:
         """The per-category decision cut-offs ``mode`` applies to its probabilities."""
         return self.fast_cut if mode == "fast" else self.cut
 
+    def sure_cuts(self, mode: str) -> np.ndarray:
+        """(k,) probabilities above every dev negative's: one such window is enough."""
+        return self.sure[0] if mode == "fast" else self.sure[1]
+
     def rate(self, mode: str) -> np.ndarray:
         """(k,) share of ordinary windows ``mode`` wrongly accepts, per category."""
         return self.false_rate[RATE_MODES.index(mode)]
@@ -94,6 +103,7 @@ class PassageModel:
             categories=np.array(self.categories),
             vocabulary=np.array(self.vocabulary),
             version=np.array(self.version),
+            encoder=np.array(self.encoder),
             **{name: getattr(self, name) for name in _ARRAYS},
         )
 
@@ -106,6 +116,7 @@ class PassageModel:
                 categories=[str(c) for c in data["categories"]],
                 vocabulary=[str(w) for w in data["vocabulary"]],
                 version=str(data["version"]),
+                encoder=str(data["encoder"]) if "encoder" in data else "minilm",
                 **arrays,
             )
 
@@ -123,6 +134,7 @@ _ARRAYS = (
     "severity_coef",
     "severity_bias",
     "false_rate",
+    "sure",
     "gate_words",
     "words",
 )
