@@ -25,7 +25,7 @@ def stage_rates(path: Path, windows: int) -> dict[str, float]:
     stage 2 (MiniLM + judge) over ``windows`` of them; the share of windows the gate passes."""
     from forewarn.detectors.model import feature_patterns, shipped_model
     from forewarn.detectors.windows import pattern_features, pool_sentences, pool_words
-    from forewarn.detectors.windows import sentence_windows
+    from forewarn.detectors.windows import sentence_texts, sentence_windows
     from forewarn.detectors.windows import window_texts
     from forewarn.models import OnnxEncoder, StaticEmbedder
     from forewarn.readers import read_path
@@ -36,7 +36,7 @@ def stage_rates(path: Path, windows: int) -> dict[str, float]:
     feats = pattern_features(doc, all_windows, feature_patterns()(doc), model.categories)
     static, encoder = StaticEmbedder.load(), OnnxEncoder.load()
     start = time.perf_counter()
-    sentences = [doc.text[s.start : s.end] for s in doc.sentences]
+    sentences = sentence_texts(doc)
     gate_words = pool_words(sentences, all_windows, model.word_index, model.gate_words)
     passed = model.passes_gate(
         pool_sentences(static.encode(sentences), all_windows), feats, gate_words

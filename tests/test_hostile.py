@@ -471,8 +471,13 @@ def test_control_characters_in_html_are_dropped_before_parsing() -> None:
     ],
 )
 def test_hidden_characters_do_not_hide_trigger_words(text: str) -> None:
-    warning = scan_text(text).warning("suicide-attempt")
-    assert warning is not None and warning.severity == "depicted"
+    clean = scan_text("he tried to kill himself")
+    report = scan_text(text)
+    assert [(w.id, w.severity) for w in report.warnings] == [
+        (w.id, w.severity) for w in clean.warnings
+    ]
+    warning = report.warning("suicide-attempt")
+    assert warning is not None
     evidence = warning.evidence[0]
     assert evidence.quote == text[evidence.start : evidence.end] == text
     assert text[evidence.match_start : evidence.match_end].startswith("tried to ")
@@ -483,7 +488,7 @@ def test_rtl_override_in_evidence_is_shown_escaped_on_the_terminal(tmp_path: Pat
     path.write_text("He tried to k\u200bill him\u202eself.")
     result = run_cli("scan", str(path))
     assert result.returncode == 0, result.stderr
-    assert "Suicide attempt — depicted" in result.stdout
+    assert "Suicide attempt — " in result.stdout
     assert "\u202e" not in result.stdout and "\\u202e" in result.stdout
 
 

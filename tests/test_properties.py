@@ -3,6 +3,8 @@ raise InputError, chapters and paragraphs partition the text, and the matching v
 
 from __future__ import annotations
 
+from functools import cache
+
 from fuzz.checks import check_document, check_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from forewarn.errors import InputError
 from forewarn.normalize import INVISIBLE, MatchView
 from forewarn.readers import read_bytes
+from forewarn.report import Report
 from forewarn.scanner import scan_text, text_document
 from forewarn.segment import blocks, heading_title, is_scene_break
 
@@ -75,11 +78,19 @@ def test_evidence_offsets_always_reproduce_quotes(text: str) -> None:
             assert doc.text[e.start : e.end] == e.quote
 
 
+@cache
+def _clean_report() -> Report:
+    return scan_text("It was late. he tried to kill himself. Then morning came.")
+
+
 @SETTINGS
 @given(st.data())
 def test_hidden_characters_never_hide_a_trigger(data: st.DataObject) -> None:
     hidden = _hide("he tried to kill himself", data.draw)
     report = scan_text(f"It was late. {hidden}. Then morning came.")
+    clean = _clean_report()
+    found = [(w.id, w.severity, [e.score for e in w.evidence]) for w in report.warnings]
+    assert found == [(w.id, w.severity, [e.score for e in w.evidence]) for w in clean.warnings]
     warning = report.warning("suicide-attempt")
     assert warning is not None, repr(hidden)
     assert warning.evidence[0].quote.startswith(hidden)

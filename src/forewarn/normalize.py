@@ -32,6 +32,13 @@ def _fold(ch: str) -> str:
     return base if base.isascii() else folded
 
 
+def plain(text: str) -> str:
+    """``text`` as the models read it: NFKC, invisible characters dropped, case kept."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", "".join(ch for ch in text if ch not in INVISIBLE))
+
+
 class MatchView:
     """``view.text`` is the folded text; ``view.original(i)`` maps a folded offset back."""
 

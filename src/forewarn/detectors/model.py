@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from forewarn.detectors.windows import (
     pattern_features,
     pool_sentences,
     pool_words,
+    sentence_texts,
     sentence_windows,
     window_texts,
 )
@@ -43,8 +44,11 @@ from forewarn.taxonomy import SEVERITIES
 
 #: Categories whose words are the content: the patterns decide them, not the model.
 PATTERN_DECIDED: tuple[str, ...] = ()
-#: A category is reported when this few of the text's evidence windows would be chance.
+#: A category is reported when its evidence windows would arise by chance with at most this
+#: probability in a long text; a short text of ``n`` windows may take ``SHORT / n`` (a passage
+#: of a few sentences is judged almost window by window, a novel needs more than chance hits).
 CHANCE = 0.01
+SHORT = 0.25
 #: Windows after an attempt in which a death makes it a completed suicide.
 ATTEMPT_TO_DEATH = 4
 #: ``default`` judges at most this share of a long text's windows (but at least MIN_JUDGED):
@@ -84,6 +88,8 @@ class Judgement:
     proba: np.ndarray
     severity: np.ndarray
     focus: np.ndarray
+    #: (category, sentence start) -> the strongest pattern match there, to highlight.
+    matches: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
 
 
 class ModelDetector:
@@ -96,10 +102,13 @@ class ModelDetector:
         mode: str = "default",
         model: PassageModel | None = None,
         cache: MutableMapping[str, np.ndarray] | None = None,
+        encoder: Path | None = None,
     ) -> None:
         self.mode = mode
         self.model = model or shipped_model()
         self.cache = cache
+        #: The judge's ONNX encoder folder (default: the shipped one the model names).
+        self.encoder = encoder or models_dir() / self.model.encoder
         self.patterns = feature_patterns()
 
     def categories(self) -> list[str]:
@@ -119,7 +128,7 @@ class ModelDetector:
 
         model = self.model
         findings = self.patterns(doc)
-        sentences = [doc.text[s.start : s.end] for s in doc.sentences]
+        sentences = sentence_texts(doc)
         vectors = StaticEmbedder.load().encode(sentences)
         single = [Window(i, i, i, s) for i, s in enumerate(doc.sentences)]
         # The sentence of a window that the gate finds most telling is its evidence.
@@ -133,8 +142,9 @@ class ModelDetector:
         gate_words = pool_words(sentences, windows, model.word_index, model.gate_words)
         gate = model.gate(pool_sentences(vectors, windows), feats, gate_words)
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
+        matches = _strongest_matches(findings)
         if self.mode == "fast":
-            return Judgement(gate, severity, focus)
+            return Judgement(gate, severity, focus, matches)
         if self.mode == "thorough":
             rows = np.arange(len(windows))
         else:
@@ -144,13 +154,11 @@ class ModelDetector:
             if doc.deadline is not None:
                 doc.deadline.check()
             chosen = [windows[i] for i in rows]
-            embeddings = encode_cached(
-                window_texts(doc, chosen), self.cache, models_dir() / model.encoder
-            )
+            embeddings = encode_cached(window_texts(doc, chosen), self.cache, self.encoder)
             words = pool_words(sentences, chosen, model.word_index, model.words)
             proba[rows] = model.judge(embeddings, feats[rows], words)
             severity[rows] = model.severity(embeddings)
-        return Judgement(proba, severity, focus)
+        return Judgement(proba, severity, focus, matches)
 
     def decide(self, doc: Document, windows: list[Window], seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
@@ -175,6 +183,7 @@ class ModelDetector:
             j = column[category]
             for i in rows:
                 s = sentences[int(seen.focus[i, j])]
+                lo, hi = seen.matches.get((category, s.start), (s.start, s.end))
                 findings.append(
                     Finding(
                         category=category,
@@ -183,13 +192,24 @@ class ModelDetector:
                         score=float(score[i, j]),
                         severity=SEVERITIES[int(severity[i, j])],
                         detector=self.name,
-                        match_start=s.start,
-                        match_end=s.end,
+                        match_start=lo,
+                        match_end=hi,
                         cues=(f"model:{self.mode}",),
                         judged=float(proba[i, j]),
                     )
                 )
         return findings
+
+
+def _strongest_matches(findings: list[Finding]) -> dict[tuple[str, int], tuple[int, int]]:
+    """Per (category, sentence start): the span of its strongest pattern match (a highlight
+    for the reader; the model has already weighed the match as a feature)."""
+    best: dict[tuple[str, int], Finding] = {}
+    for f in findings:
+        key = (f.category, f.start)
+        if key not in best or f.score > best[key].score:
+            best[key] = f
+    return {key: (f.match_start, f.match_end) for key, f in best.items()}
 
 
 def _focus(by_sentence: np.ndarray, windows: list[Window]) -> np.ndarray:
@@ -245,14 +265,15 @@ def _rescale(proba: np.ndarray, cuts: np.ndarray) -> np.ndarray:
 
 
 def _beyond_chance(hits: int, windows: int, rate: float) -> bool:
-    """Whether ``hits`` accepted windows out of ``windows`` are unlikely (< CHANCE) when each
-    ordinary window is accepted with probability ``rate`` (a Poisson tail)."""
+    """Whether ``hits`` accepted windows out of ``windows`` are unlikely when each ordinary
+    window is accepted with probability ``rate`` (a Poisson tail below CHANCE, or below
+    SHORT / windows in a short text)."""
     expected = windows * rate
     tail, term = 0.0, math.exp(-expected)
     for k in range(hits):
         tail += term
         term *= expected / (k + 1)
-    return 1.0 - tail < CHANCE
+    return 1.0 - tail < max(CHANCE, min(0.5, SHORT / max(1, windows)))
 
 
 def _complete_suicides(

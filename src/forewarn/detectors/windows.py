@@ -16,6 +16,7 @@ import numpy as np
 
 from forewarn.document import Document, Span
 from forewarn.findings import Finding
+from forewarn.normalize import plain
 
 #: Sentences either side of the centre sentence.
 CONTEXT = 1
@@ -47,8 +48,14 @@ def sentence_windows(doc: Document, context: int = CONTEXT) -> list[Window]:
 
 
 def window_texts(doc: Document, windows: list[Window]) -> list[str]:
-    """The text of each window, whitespace collapsed as in the corpus."""
-    return [" ".join(doc.text[w.span.start : w.span.end].split()) for w in windows]
+    """The text of each window as the models read it: whitespace collapsed as in the corpus,
+    invisible characters dropped (``normalize.plain``)."""
+    return [" ".join(plain(doc.text[w.span.start : w.span.end]).split()) for w in windows]
+
+
+def sentence_texts(doc: Document) -> list[str]:
+    """Every sentence of ``doc`` as the models read it (``normalize.plain``)."""
+    return [plain(doc.text[s.start : s.end]) for s in doc.sentences]
 
 
 def pool_sentences(vectors: np.ndarray, windows: list[Window]) -> np.ndarray:

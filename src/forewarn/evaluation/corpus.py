@@ -3,8 +3,9 @@
 Each test passage is one window. Systems, scored on the same passages in one run:
 ``patterns`` (the old pattern detector deciding alone: a category whose merged matches reach
 the report threshold), ``fast`` (the static gate decides), ``default`` (the gate, then the
-MiniLM judge on what it lets through) and ``thorough`` (the judge on every passage). Strong
-language stays pattern-decided in every mode. Also reported: the gate's recall against the
+MiniLM judge on what it lets through), ``thorough`` (the judge on every passage), and ``scan``
+(each passage scanned as a text of its own in the default mode, as ``forewarn scan
+--passages`` does: its sentence windows, then the decision above the window). Also reported: the gate's recall against the
 judge (of the passages the judge accepts for some category, the share the gate lets through)
 and the judge's coverage (the share of ordinary novel windows the gate lets through).
 """
@@ -20,7 +21,7 @@ from forewarn.detectors.model import PATTERN_DECIDED
 from forewarn.learn.corpus import Record, is_ordinary, label_matrix
 from forewarn.models.passage import PassageModel
 
-SYSTEMS = ("patterns", "fast", "default", "thorough")
+SYSTEMS = ("patterns", "fast", "default", "thorough", "scan")
 #: Categories with fewer test positives are listed but left out of the macro average.
 MIN_SUPPORT = 5
 
@@ -71,12 +72,14 @@ def decisions(
 
     categories = model.categories
     texts = [r.text for r in records]
-    x = passage_features(texts, categories, None, encoder or models_dir() / model.encoder)
+    encoder = encoder or models_dir() / model.encoder
+    x = passage_features(texts, categories, None, encoder)
     words = pattern_decisions(texts, categories)
     gate = model.gate(x.static, x.patterns, x.word_scores(model.word_index, model.gate_words))
     judge = model.judge(x.minilm, x.patterns, x.word_scores(model.word_index, model.words))
     passed = (gate >= model.gate_cut).any(axis=1)
     out = {
+        "scan": scan_decisions(model, texts, encoder),
         "patterns": words,
         "fast": gate >= model.fast_cut,
         "thorough": judge >= model.cut,
@@ -84,9 +87,27 @@ def decisions(
     }
     for j, c in enumerate(categories):
         if c in PATTERN_DECIDED:
-            for name in ("fast", "default", "thorough"):
+            for name in ("fast", "default", "thorough", "scan"):
                 out[name][:, j] = words[:, j]
     return out, passed
+
+
+def scan_decisions(model: PassageModel, texts: list[str], encoder: Path | None) -> np.ndarray:
+    """(passages x categories) what the default scan reports for each passage as a text."""
+    from forewarn.detectors.model import ModelDetector
+    from forewarn.detectors.windows import sentence_windows
+    from forewarn.scanner import text_document
+
+    detector = ModelDetector("default", model=model, encoder=encoder)
+    column = {c: j for j, c in enumerate(model.categories)}
+    out = np.zeros((len(texts), len(model.categories)), dtype=bool)
+    for i, text in enumerate(texts):
+        doc = text_document(text)
+        windows = sentence_windows(doc)
+        if windows:
+            for f in detector.decide(doc, windows, detector.judge(doc, windows)):
+                out[i, column[f.category]] = True
+    return out
 
 
 def evaluate_corpus(

@@ -21,7 +21,9 @@ from forewarn.detectors.windows import (
     pattern_features,
     pool_sentences,
     pool_words,
+    sentence_texts,
     sentence_words,
+    window_texts,
 )
 from forewarn.document import Document, Span
 
@@ -93,7 +95,7 @@ def passage_features(
 
     doc, windows = passage_document(texts)
     feats = pattern_features(doc, windows, feature_patterns()(doc), categories)
-    sentences = [doc.text[s.start : s.end] for s in doc.sentences]
+    sentences = sentence_texts(doc)
     static = pool_sentences(StaticEmbedder.load().encode(sentences), windows)
-    vectors = encode_cached(texts, cache, encoder)
+    vectors = encode_cached(window_texts(doc, windows), cache, encoder)
     return Features(static, vectors, feats, sentences, windows)
