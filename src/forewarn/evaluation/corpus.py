@@ -37,6 +37,8 @@ class CorpusResult:
     gate_recall: float = 0.0
     coverage: float = 0.0
     passages: int = 0
+    #: Webis warning -> (positives, negatives, balanced accuracy of ``scan``) on Webis passages.
+    webis: dict[str, tuple[int, int, float]] = field(default_factory=dict)
 
 
 def pattern_decisions(texts: list[str], categories: list[str]) -> np.ndarray:
@@ -128,11 +130,41 @@ def evaluate_corpus(
         result.micro[name] = (p, r, f1)
         counted = [rows[c][2] for c in categories if rows[c][3] >= MIN_SUPPORT]
         result.macro[name] = float(np.mean(counted)) if counted else 0.0
+    result.webis = webis_accuracy(records, found["scan"], categories)
     accepted = found["thorough"].any(axis=1)
     result.gate_recall = float(passed[accepted].mean()) if accepted.any() else 1.0
     ordinary = np.array([is_ordinary(r) for r in records])
     result.coverage = float(passed[ordinary].mean()) if ordinary.any() else 0.0
     return result
+
+
+def webis_accuracy(
+    records: list[Record], decided: np.ndarray, categories: list[str]
+) -> dict[str, tuple[int, int, float]]:
+    """Per Webis warning, on the Webis passages among ``records``: the human majority vote
+    (kept as gold in the corpus) against the decision, as balanced accuracy. A passage is
+    positive when any category a reader avoiding the warning avoids is reported."""
+    from forewarn.evaluation.webis import warning_categories
+    from forewarn.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    column = {c: j for j, c in enumerate(categories)}
+    rows: dict[str, list[tuple[bool, bool]]] = {}
+    for i, r in enumerate(records):
+        if r.origin != "webis":
+            continue
+        warning = r.selection.split(":", 1)[1]
+        category = warning_categories([warning], tax)[warning]
+        said = any(decided[i, column[c]] for c in tax.expand(category) if c in column)
+        rows.setdefault(warning, []).append((category in r.labels, bool(said)))
+    out = {}
+    for warning, pairs in sorted(rows.items()):
+        pos = [said for truth, said in pairs if truth]
+        neg = [not said for truth, said in pairs if not truth]
+        tpr = sum(pos) / len(pos) if pos else 0.0
+        tnr = sum(neg) / len(neg) if neg else 0.0
+        out[warning] = (len(pos), len(neg), (tpr + tnr) / 2 if pos and neg else float("nan"))
+    return out
 
 
 def _prf(decided: np.ndarray, truth: np.ndarray) -> tuple[float, float, float, int]:
@@ -173,4 +205,17 @@ def markdown(result: CorpusResult, corpus: Path) -> str:
         f"Judge coverage: {result.coverage:.3f} of ordinary novel windows (random windows of "
         "the test novels) reach the judge in the default mode.",
     ]
+    if result.webis:
+        scored = [v[2] for v in result.webis.values() if v[2] == v[2]]
+        lines += [
+            "",
+            "Webis passages in this split (human majority vote as gold), each scanned as a text "
+            "(`scan`): balanced accuracy per warning.",
+            "",
+            "| warning | positives | negatives | balanced accuracy |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [f"| {w} | {p} | {n} | {a:.3f} |" for w, (p, n, a) in result.webis.items()]
+        if scored:
+            lines.append(f"| **mean** | | | {sum(scored) / len(scored):.3f} |")
     return "\n".join(lines)

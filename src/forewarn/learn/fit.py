@@ -74,6 +74,17 @@ def _design(dense: np.ndarray, pattern: np.ndarray, bag: Any) -> Any:
     return hstack([csr_matrix(np.hstack([dense, pattern[:, None]])), bag * WORD_SCALE]).tocsr()
 
 
+def _put_severity(model: Any, coef: np.ndarray, bias: np.ndarray) -> None:
+    """Copy a fitted severity classifier into (4, d) / (4,) arrays; a severity it never saw
+    keeps a bias of -30, so it is never predicted."""
+    if len(model.classes_) == 2:
+        coef[model.classes_[1]], bias[model.classes_[1]] = model.coef_[0], model.intercept_[0]
+        bias[model.classes_[0]] = 0.0
+        return
+    for i, cls in enumerate(model.classes_):
+        coef[cls], bias[cls] = model.coef_[i], model.intercept_[i]
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
@@ -159,12 +170,15 @@ def fit_passage_model(
     ordinary = np.array([is_ordinary(r) or r.origin == "webis" for r in dev])
     # The shared severity head: every (passage, category) pair that is present.
     rows, target = np.nonzero(sev >= 0)
-    shared = LogisticRegression(C=c, max_iter=2000, random_state=seed)
-    shared.fit(train_x.minilm[rows], sev[rows, target])
     shared_coef = np.zeros((4, d), np.float32)
     shared_bias = np.full(4, -30.0, np.float32)
-    for i, cls in enumerate(shared.classes_):
-        shared_coef[cls], shared_bias[cls] = shared.coef_[i], shared.intercept_[i]
+    classes = sorted(set(sev[rows, target].tolist()))
+    if len(classes) == 1:
+        shared_bias[classes[0]] = 0.0
+    elif classes:
+        shared = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+        shared.fit(train_x.minilm[rows], sev[rows, target])
+        _put_severity(shared, shared_coef, shared_bias)
     gate_pass = np.zeros(len(dev), dtype=bool)
     judge_dev: dict[int, np.ndarray] = {}
     gate_dev: dict[int, np.ndarray] = {}
@@ -201,15 +215,8 @@ def fit_passage_model(
         if present.sum() >= MIN_SEVERITY and len(set(sev[present, j].tolist())) > 1:
             own = LogisticRegression(C=c, max_iter=2000, random_state=seed)
             own.fit(train_x.minilm[present], sev[present, j])
-            m.severity_bias[j] = -30.0
-            m.severity_coef[j] = 0.0
-            if len(own.classes_) == 2:
-                m.severity_coef[j, own.classes_[1]] = own.coef_[0]
-                m.severity_bias[j, own.classes_[1]] = own.intercept_[0]
-                m.severity_bias[j, own.classes_[0]] = 0.0
-            else:
-                for i, cls in enumerate(own.classes_):
-                    m.severity_coef[j, cls], m.severity_bias[j, cls] = own.coef_[i], own.intercept_[i]
+            m.severity_bias[j], m.severity_coef[j] = -30.0, 0.0
+            _put_severity(own, m.severity_coef[j], m.severity_bias[j])
         judge_dev[j] = _sigmoid(_design(dev_x.minilm, dev_x.patterns[:, j], dev_bag) @ coef + bias)
         gate_dev[j] = _sigmoid(_design(dev_x.static, dev_x.patterns[:, j], dev_bag) @ gcoef + gbias)
         row["status"] = "fitted"

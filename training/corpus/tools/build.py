@@ -166,7 +166,39 @@ def main() -> int:
     print(dict(sorted(origins.items())))
     positives = Counter(c for r in kept for c in r["labels"])
     print(" ".join(f"{c}={positives[c]}" for c in load_taxonomy().ids()))
+    write_counts(kept)
     return 0
+
+
+def write_counts(records: list[dict]) -> None:
+    """``counts.md``: passages per origin and split, positives per category and origin."""
+    origins = ("public-domain", "webis", "written")
+    lines = [
+        "# Corpus counts (written by tools/build.py)",
+        "",
+        "| origin | " + " | ".join(SPLITS) + " | all |",
+        "|---|" + "---:|" * (len(SPLITS) + 1),
+    ]
+    for o in origins:
+        row = [sum(r["origin"] == o and r["split"] == s for r in records) for s in SPLITS]
+        lines.append(f"| {o} | " + " | ".join(map(str, row)) + f" | {sum(row)} |")
+    total = [sum(r["split"] == s for r in records) for s in SPLITS]
+    lines.append("| **all** | " + " | ".join(map(str, total)) + f" | {sum(total)} |")
+    lines += [
+        "",
+        "Passages where each category is present (parents include their children), by origin "
+        "and in the test split:",
+        "",
+        "| category | public-domain | webis | written | all | test |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for c in load_taxonomy().ids():
+        per = [sum(c in r["labels"] and r["origin"] == o for r in records) for o in origins]
+        test = sum(c in r["labels"] and r["split"] == "test" for r in records)
+        lines.append(f"| {c} | " + " | ".join(map(str, per)) + f" | {sum(per)} | {test} |")
+    empty = sum(not r["labels"] for r in records)
+    lines += ["", f"Passages with no label at all: {empty}."]
+    (CORPUS / "counts.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

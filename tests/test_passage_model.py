@@ -1,0 +1,161 @@
+"""The passage model and its detector: plain-array persistence, deterministic fitting, windows,
+the gate's budget, and the decision above the window."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import forewarn
+from forewarn.detectors.model import (
+    ModelDetector,
+    _beyond_chance,
+    _budgeted,
+    judge_budget,
+    shipped_model,
+)
+from forewarn.detectors.windows import pool_sentences, pool_words, sentence_windows
+from forewarn.learn.corpus import Record
+from forewarn.learn.features import passage_features
+from forewarn.models.passage import PassageModel
+from forewarn.scanner import text_document
+from forewarn.taxonomy import load_taxonomy
+
+
+def test_shipped_model_covers_the_taxonomy_and_round_trips_as_plain_arrays(tmp_path: Path):
+    model = shipped_model()
+    assert model.categories == load_taxonomy().ids()
+    model.save(tmp_path / "m.npz")
+    again = PassageModel.load(tmp_path / "m.npz")  # np.load(allow_pickle=False) inside
+    assert again.categories == model.categories and again.vocabulary == model.vocabulary
+    assert np.array_equal(again.coef, model.coef) and np.array_equal(again.sure, model.sure)
+    assert again.encoder == model.encoder
+    assert ((model.cut > 0) & (model.cut <= 1)).all()
+
+
+def test_windows_are_a_sentence_and_its_neighbours_within_one_chapter():
+    doc = forewarn.scanner.text_document(
+        "Chapter 1\n\nOne. Two. Three.\n\nChapter 2\n\nFour. Five."
+    )
+    spans = [(w.lo, w.centre, w.hi) for w in sentence_windows(doc)]
+    assert spans == [(0, 0, 1), (0, 1, 2), (1, 2, 2), (3, 3, 4), (3, 4, 4)]
+
+
+def test_pooled_features_equal_a_direct_sum():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 4)).astype(np.float32)
+    doc = text_document("Rain fell. Sun rose. Wind blew. Birds sang. Night came.")
+    assert len(doc.sentences) == 5
+    windows = sentence_windows(doc)
+    pooled = pool_sentences(vectors, windows)
+    direct = vectors[0:2].sum(0)
+    assert np.allclose(pooled[0], direct / np.linalg.norm(direct), atol=1e-6)
+    weights = np.array([[1.0, 10.0, 100.0]], dtype=np.float32)  # k=1, V=3
+    bags = ["rain fell", "rain rain", "sun", "", ""]
+    words = pool_words(bags, windows, {"rain": 0, "fell": 1, "sun": 2}, weights)
+    # window 1 spans all three sentences: rain counts once per sentence it is in
+    assert words[1, 0] == pytest.approx(1 + 10 + 1 + 100)
+
+
+def _tiny_corpus() -> tuple[list[Record], list[Record]]:
+    war = [
+        "The shells fell on the trenches all night and the regiment held the line.",
+        "Bombers crossed the river and the city burned under the air raid.",
+        "The soldiers fixed bayonets and charged the enemy guns at dawn.",
+        "The battalion was shelled for three days before the retreat.",
+    ]
+    calm = [
+        "She planted tulips along the fence and watered them at dusk.",
+        "The bakery smelled of cinnamon and the kettle was already on.",
+        "They played cards by the window while the rain kept falling.",
+        "He mended the bicycle chain and rode to the market.",
+    ]
+    def records(texts: list[str], labels: dict[str, str], split: str, tag: str) -> list[Record]:
+        return [
+            Record(f"{tag}-{i}", "written", f"{tag}-{i % 2}", split, "t", t, labels)
+            for i, t in enumerate(texts)
+        ]
+
+    train = records(war * 2, {"war": "depicted", "violence": "depicted"}, "train", "w") + records(
+        calm * 2, {}, "train", "c"
+    )
+    dev = records(war, {"war": "depicted", "violence": "depicted"}, "dev", "dw") + records(
+        calm, {}, "dev", "dc"
+    )
+    return train, dev
+
+
+def test_fitting_is_deterministic_and_learns_a_separable_category():
+    pytest.importorskip("sklearn")
+    from forewarn.learn.fit import fit_passage_model
+
+    train, dev = _tiny_corpus()
+    categories = ["war", "death"]
+    tx = passage_features([r.text for r in train], categories)
+    dx = passage_features([r.text for r in dev], categories)
+    a, report = fit_passage_model(categories, train, tx, dev, dx, seed=3)
+    b, _ = fit_passage_model(categories, train, tx, dev, dx, seed=3)
+    assert np.array_equal(a.coef, b.coef) and np.array_equal(a.cut, b.cut)
+    assert report.rows["death"]["status"].startswith("too few positives")
+    proba = a.judge(dx.minilm, dx.patterns, dx.word_scores(a.word_index, a.words))[:, 0]
+    assert (proba[:4] >= a.cut[0]).all() and (proba[4:] < a.cut[0]).all()
+
+
+def test_budget_keeps_each_categorys_strongest_windows():
+    gate = np.array(
+        [[0.9, 0.0], [0.8, 0.0], [0.7, 0.0], [0.6, 0.0], [0.0, 0.55], [0.0, 0.1]], np.float32
+    )
+    cuts = np.array([0.5, 0.5], np.float32)
+    assert list(_budgeted(gate, cuts, 10)) == [0, 1, 2, 3, 4]
+    # with room for two, the one window of the rarer category is not crowded out
+    assert list(_budgeted(gate, cuts, 2)) == [0, 4]
+    assert judge_budget(100) == judge_budget(1000) < judge_budget(100_000)
+
+
+def test_hits_must_beat_chance_in_a_long_text():
+    assert _beyond_chance(1, 1, 0.01)  # one window of one: a passage is judged as it is
+    assert not _beyond_chance(1, 10_000, 0.01)  # one of ten thousand is what chance gives
+    assert _beyond_chance(300, 10_000, 0.01)
+
+
+def test_every_location_is_listed_without_a_cap():
+    """Evidence is every window above its cut: a long repetitive text lists all of them."""
+    model = shipped_model()
+    detector = ModelDetector("thorough")
+    sentence = "He stabbed the guard in the throat and ran for the gate."
+    doc = text_document(" ".join([sentence] * 40))
+    windows = sentence_windows(doc)
+    seen = detector.judge(doc, windows)
+    j = model.categories.index("violence")
+    accepted = int((seen.proba[:, j] >= model.cut[j]).sum())
+    report = forewarn.scan_text(" ".join([sentence] * 40), mode="thorough")
+    warning = report.warning("violence")
+    assert warning is not None and accepted > 25
+    assert len(warning.evidence) == warning.evidence_total == len(
+        {int(seen.focus[i, j]) for i in np.nonzero(seen.proba[:, j] >= model.cut[j])[0]}
+    )
+
+
+def test_an_attempt_followed_by_a_death_is_a_completed_suicide():
+    model = shipped_model()
+    k = len(model.categories)
+    attempt, completed = (model.categories.index(c) for c in ("suicide-attempt", "suicide-completed"))
+    death = model.categories.index("death")
+    doc = text_document(" ".join(f"Sentence {i} here." for i in range(6)))
+    windows = sentence_windows(doc)
+    proba = np.zeros((6, k), np.float32)
+    proba[1, attempt] = proba[2, attempt] = 0.999
+    proba[3, death] = proba[4, death] = 0.999
+    detector = ModelDetector("default", model=replace(model))
+    from forewarn.detectors.model import Judgement
+
+    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]))
+    found = {f.category for f in detector.decide(doc, windows, seen)}
+    assert {"suicide-attempt", "suicide-completed", "death"} <= found
+    proba[3, death] = proba[4, death] = 0.0
+    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]))
+    assert "suicide-completed" not in {f.category for f in detector.decide(doc, windows, seen)}
+    del completed
