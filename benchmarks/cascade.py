@@ -24,9 +24,14 @@ def stage_rates(path: Path, windows: int) -> dict[str, float]:
     """Windows/s of stage 1 (static embeddings + gate) over the whole text; windows/s of
     stage 2 (MiniLM + judge) over ``windows`` of them; the share of windows the gate passes."""
     from forewarn.detectors.model import feature_patterns, shipped_model
-    from forewarn.detectors.windows import pattern_features, pool_sentences, pool_words
-    from forewarn.detectors.windows import sentence_texts, sentence_windows
-    from forewarn.detectors.windows import window_texts
+    from forewarn.detectors.windows import (
+        pattern_features,
+        pool_sentences,
+        pool_words,
+        sentence_texts,
+        sentence_windows,
+        window_texts,
+    )
     from forewarn.models import OnnxEncoder, StaticEmbedder
     from forewarn.readers import read_path
 

@@ -60,7 +60,11 @@ def best_f1(scores: np.ndarray, y: np.ndarray) -> float:
         best = (0.0, 0.0, 0.0, -1.0)
         for cut in np.quantile(scores[:, j], np.linspace(0.5, 0.999, 60)):
             p = scores[:, j] >= cut
-            t, f, n = (p & (y[:, j] == 1)).sum(), (p & (y[:, j] == 0)).sum(), (~p & (y[:, j] == 1)).sum()
+            t, f, n = (
+                (p & (y[:, j] == 1)).sum(),
+                (p & (y[:, j] == 0)).sum(),
+                (~p & (y[:, j] == 1)).sum(),
+            )
             f1 = 2 * t / max(1, 2 * t + f + n)
             if f1 > best[3]:
                 best = (t, f, n, f1)
@@ -160,8 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             schedule.step()
             step += 1
             if step % 100 == 0:
-                print(f"step {step}/{steps} loss {loss.item():.4f} "
-                      f"{time.perf_counter() - started:.0f}s", flush=True)
+                print(
+                    f"step {step}/{steps} loss {loss.item():.4f} "
+                    f"{time.perf_counter() - started:.0f}s",
+                    flush=True,
+                )
         f1 = dev_f1()
         log["epochs"].append({"epoch": epoch + 1, "dev_micro_f1_monitor": round(f1, 4)})
         print(f"epoch {epoch + 1}: dev micro F1 (monitor) {f1:.3f}", flush=True)

@@ -55,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    from forewarn.learn import fit as fitting
     from forewarn.learn.corpus import read_corpus
     from forewarn.learn.features import passage_features
-    from forewarn.learn import fit as fitting
     from forewarn.learn.fit import fit_passage_model
     from forewarn.taxonomy import load_taxonomy
 
@@ -81,7 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     for split in ("train", "dev"):
         digest.update((args.corpus / f"{split}.jsonl").read_bytes())
     model, report = fit_passage_model(
-        categories, train, train_x, dev, dev_x, c=args.c, seed=args.seed,
+        categories,
+        train,
+        train_x,
+        dev,
+        dev_x,
+        c=args.c,
+        seed=args.seed,
         version=digest.hexdigest()[:12],
     )
     model.encoder = encoder.name
@@ -102,19 +108,26 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "gate_share_dev_ordinary": round(report.gate_share, 4),
         "categories": {
-            c: {**row, "cut": round(float(model.cut[j]), 4),
+            c: {
+                **row,
+                "cut": round(float(model.cut[j]), 4),
                 "fast_cut": round(float(model.fast_cut[j]), 4),
-                "gate_cut": round(float(model.gate_cut[j]), 4)}
+                "gate_cut": round(float(model.gate_cut[j]), 4),
+            }
             for j, (c, row) in enumerate(report.rows.items())
         },
     }
     summary["word_scale"] = fitting.WORD_SCALE
     (args.out / "passage.json").write_text(json.dumps(summary, indent=1) + "\n")
-    print(f"passage model: {len(train)} train, {len(dev)} dev passages; gate passes "
-          f"{report.gate_share:.1%} of dev ordinary windows")
+    print(
+        f"passage model: {len(train)} train, {len(dev)} dev passages; gate passes "
+        f"{report.gate_share:.1%} of dev ordinary windows"
+    )
     for c, row in report.rows.items():
-        print(f"  {c:26} {row.get('train_positives', 0):5} {row.get('dev_positives', 0):4} "
-              f"{row.get('held_f1', float('nan')):.2f} {row.get('status')}")
+        print(
+            f"  {c:26} {row.get('train_positives', 0):5} {row.get('dev_positives', 0):4} "
+            f"{row.get('held_f1', float('nan')):.2f} {row.get('status')}"
+        )
     return 0
 
 

@@ -45,9 +45,10 @@ def test_records_are_complete_and_labelled_with_taxonomy_ids(records):
             assert isinstance(severity, str) and severity in SEVERITIES, (r["id"], severity)
             # a child's label carries its parent at least as severe
             for parent in tax.ancestors(category):
-                assert severity_rank(r["labels"].get(parent, "implied")) >= severity_rank(
-                    severity
-                ) and parent in r["labels"], (r["id"], category, parent)
+                assert (
+                    severity_rank(r["labels"].get(parent, "implied")) >= severity_rank(severity)
+                    and parent in r["labels"]
+                ), (r["id"], category, parent)
 
 
 def test_each_record_sits_in_the_split_of_its_work(records):

@@ -73,6 +73,7 @@ def _tiny_corpus() -> tuple[list[Record], list[Record]]:
         "They played cards by the window while the rain kept falling.",
         "He mended the bicycle chain and rode to the market.",
     ]
+
     def records(texts: list[str], labels: dict[str, str], split: str, tag: str) -> list[Record]:
         return [
             Record(f"{tag}-{i}", "written", f"{tag}-{i % 2}", split, "t", t, labels)
@@ -134,15 +135,17 @@ def test_every_location_is_listed_without_a_cap():
     report = forewarn.scan_text(" ".join([sentence] * 40), mode="thorough")
     warning = report.warning("violence")
     assert warning is not None and accepted > 25
-    assert len(warning.evidence) == warning.evidence_total == len(
-        {int(seen.focus[i, j]) for i in np.nonzero(seen.proba[:, j] >= model.cut[j])[0]}
+    assert (
+        len(warning.evidence)
+        == warning.evidence_total
+        == len({int(seen.focus[i, j]) for i in np.nonzero(seen.proba[:, j] >= model.cut[j])[0]})
     )
 
 
 def test_an_attempt_followed_by_a_death_is_a_completed_suicide():
     model = shipped_model()
     k = len(model.categories)
-    attempt, completed = (model.categories.index(c) for c in ("suicide-attempt", "suicide-completed"))
+    attempt = model.categories.index("suicide-attempt")
     death = model.categories.index("death")
     doc = text_document(" ".join(f"Sentence {i} here." for i in range(6)))
     windows = sentence_windows(doc)
@@ -152,10 +155,9 @@ def test_an_attempt_followed_by_a_death_is_a_completed_suicide():
     detector = ModelDetector("default", model=replace(model))
     from forewarn.detectors.model import Judgement
 
-    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]))
+    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]), np.zeros((6, k)))
     found = {f.category for f in detector.decide(doc, windows, seen)}
     assert {"suicide-attempt", "suicide-completed", "death"} <= found
     proba[3, death] = proba[4, death] = 0.0
-    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]))
+    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]), np.zeros((6, k)))
     assert "suicide-completed" not in {f.category for f in detector.decide(doc, windows, seen)}
-    del completed

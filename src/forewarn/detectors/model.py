@@ -8,10 +8,11 @@ feature among the embedding's dimensions: they no longer decide.
 
 Above the window, the detector decides whether the *story* holds a category: a window is
 evidence when its probability reaches the category's cut-off (calibrated on the corpus's dev
-split); the category is reported when the evidence is more than chance in a text this long
-(the number of evidence windows is unlikely under the mode's false-alarm rate on ordinary
-windows, ``PassageModel.rate``), or when one window is surer than any ordinary window of the
-dev split was (``PassageModel.sure``). A suicide attempt
+split); the category is reported when there is evidence and it is more than chance in a text
+this long: the evidence windows, or the windows the gate accepts (it reads all of them), are
+too many for their false-accept rates on the dev split's natural windows
+(``PassageModel.rate``), or one window is surer than any labelled negative of the dev split
+was (``PassageModel.sure``). A suicide attempt
 followed closely by a death is a completed suicide. Each evidence window yields its centre
 sentence, with the calibrated probability rescaled so that the cut-off maps to 0.5.
 """
@@ -88,6 +89,8 @@ class Judgement:
     proba: np.ndarray
     severity: np.ndarray
     focus: np.ndarray
+    #: The gate's probabilities (every window is gated, whatever the mode).
+    gate: np.ndarray
     #: (category, sentence start) -> the strongest pattern match there, to highlight.
     matches: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
 
@@ -144,7 +147,7 @@ class ModelDetector:
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         matches = _strongest_matches(findings)
         if self.mode == "fast":
-            return Judgement(gate, severity, focus, matches)
+            return Judgement(gate, severity, focus, gate, matches)
         if self.mode == "thorough":
             rows = np.arange(len(windows))
         else:
@@ -158,14 +161,18 @@ class ModelDetector:
             words = pool_words(sentences, chosen, model.word_index, model.words)
             proba[rows] = model.judge(embeddings, feats[rows], words)
             severity[rows] = model.severity(embeddings)
-        return Judgement(proba, severity, focus, matches)
+        return Judgement(proba, severity, focus, gate, matches)
 
     def decide(self, doc: Document, windows: list[Window], seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
         quoted by its most telling sentence."""
         model, sentences = self.model, doc.sentences
         proba, severity = seen.proba, seen.severity
-        cuts, rates, sure = model.cuts(self.mode), model.rate(self.mode), model.sure_cuts(self.mode)
+        cuts, sure = model.cuts(self.mode), model.sure_cuts(self.mode)
+        # Over every window of the text: the judge's hits against its false-accept rate per
+        # window (a budgeted scan judges fewer, so this errs towards silence), and the gate's.
+        rates, gate_rates = model.rate("thorough"), model.rate("fast")
+        gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
         score = _rescale(proba, cuts)
         column = {c: j for j, c in enumerate(model.categories)}
         held: dict[str, np.ndarray] = {}
@@ -173,9 +180,13 @@ class ModelDetector:
             if category in PATTERN_DECIDED:
                 continue
             above = np.nonzero(proba[:, j] >= cuts[j])[0]
-            if len(above) and _beyond_chance(len(above), len(windows), float(rates[j])):
-                held[category] = above
-            elif len(above) and float(proba[above, j].max()) >= sure[j]:
+            if not len(above):
+                continue
+            if (
+                _beyond_chance(len(above), len(windows), float(rates[j]))
+                or _beyond_chance(int(gate_hits[j]), len(windows), float(gate_rates[j]))
+                or float(proba[above, j].max()) >= sure[j]
+            ):
                 held[category] = above
         _complete_suicides(held, proba, cuts, column, windows)
         findings = []

@@ -37,7 +37,7 @@ def sentence_windows(doc: Document, context: int = CONTEXT) -> list[Window]:
     sentences = doc.sentences
     chapter = [doc.chapter_at(s.start).number for s in sentences]
     windows = []
-    for i, s in enumerate(sentences):
+    for i in range(len(sentences)):
         lo, hi = i, i
         while lo > max(0, i - context) and chapter[lo - 1] == chapter[i]:
             lo -= 1

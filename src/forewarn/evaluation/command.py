@@ -150,9 +150,9 @@ def corpus(
     if split not in ("test", "dev"):
         raise typer.BadParameter("choose test or dev", param_hint="--split")
     from forewarn.detectors.model import shipped_model
-    from forewarn.models.passage import PassageModel
     from forewarn.evaluation.corpus import evaluate_corpus, markdown
     from forewarn.learn.corpus import read_corpus
+    from forewarn.models.passage import PassageModel
 
     try:
         records = read_corpus(folder, (split,))

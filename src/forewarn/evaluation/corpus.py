@@ -5,9 +5,10 @@ Each test passage is one window. Systems, scored on the same passages in one run
 the report threshold), ``fast`` (the static gate decides), ``default`` (the gate, then the
 MiniLM judge on what it lets through), ``thorough`` (the judge on every passage), and ``scan``
 (each passage scanned as a text of its own in the default mode, as ``forewarn scan
---passages`` does: its sentence windows, then the decision above the window). Also reported: the gate's recall against the
-judge (of the passages the judge accepts for some category, the share the gate lets through)
-and the judge's coverage (the share of ordinary novel windows the gate lets through).
+--passages`` does: its sentence windows, then the decision above the window). Also reported:
+the gate's recall against the judge (of the passages the judge accepts for some category, the
+share the gate lets through), the judge's coverage (the share of ordinary novel windows the
+gate lets through), and the balanced accuracy on the split's Webis passages.
 """
 
 from __future__ import annotations
@@ -79,13 +80,13 @@ def decisions(
     words = pattern_decisions(texts, categories)
     gate = model.gate(x.static, x.patterns, x.word_scores(model.word_index, model.gate_words))
     judge = model.judge(x.minilm, x.patterns, x.word_scores(model.word_index, model.words))
-    passed = (gate >= model.gate_cut).any(axis=1)
-    out = {
+    passed = np.asarray((gate >= model.gate_cut).any(axis=1))
+    out: dict[str, np.ndarray] = {
         "scan": scan_decisions(model, texts, encoder),
         "patterns": words,
-        "fast": gate >= model.fast_cut,
-        "thorough": judge >= model.cut,
-        "default": (judge >= model.cut) & passed[:, None],
+        "fast": np.asarray(gate >= model.fast_cut),
+        "thorough": np.asarray(judge >= model.cut),
+        "default": np.asarray((judge >= model.cut) & passed[:, None]),
     }
     for j, c in enumerate(categories):
         if c in PATTERN_DECIDED:
@@ -186,9 +187,7 @@ def markdown(result: CorpusResult, corpus: Path) -> str:
     ]
     for c in result.categories:
         support = result.scores["default"][c][3]
-        cells = [
-            "{:.2f} / {:.2f} / {:.2f}".format(*result.scores[s][c][:3]) for s in SYSTEMS
-        ]
+        cells = ["{:.2f} / {:.2f} / {:.2f}".format(*result.scores[s][c][:3]) for s in SYSTEMS]
         lines.append(f"| {c} | {support} | " + " | ".join(cells) + " |")
     lines.append(
         "| **micro** | | "

@@ -59,8 +59,9 @@ class Features:
     def subset(self, rows: np.ndarray) -> Features:
         """The features of passages ``rows`` only."""
         windows = [self.windows[i] for i in rows]
-        return Features(self.static[rows], self.minilm[rows], self.patterns[rows],
-                        self.sentences, windows)
+        return Features(
+            self.static[rows], self.minilm[rows], self.patterns[rows], self.sentences, windows
+        )
 
 
 def passage_document(texts: list[str]) -> tuple[Document, list[Window]]:

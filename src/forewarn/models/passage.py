@@ -15,8 +15,11 @@ a verdict). Per category ``c``:
   ``fast`` mode lets the gate's probability decide instead, against ``fast_cut[c]``;
 - ``severity_coef[c]`` / ``severity_bias[c]`` give a softmax over the severity scale;
 - ``false_rate[mode][c]`` is the share of natural dev windows labelled without ``c`` (random
-  novel windows, Webis fan fiction) that the mode accepts, so that a long book's chance hits
-  can be told apart from a real scene (see ``detectors.model``); ``sure[c]`` is a probability
+  novel windows, Webis fan fiction) that the mode accepts (``default``: of those the gate lets
+  through to the judge), so that a long book's chance hits
+  can be told apart from a real scene (see ``detectors.model``); ``rate_curve[c]`` is the
+  judge's false-accept rate among the dev negatives the gate ranks highest, for a default scan
+  that judges only the gate's top windows; ``sure[c]`` is a probability
   above that of every dev passage labelled without ``c`` (hard negatives included), which one
   window may reach to make the warning alone.
 
@@ -30,9 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-
 #: The scan modes whose window false-alarm rates are stored.
 RATE_MODES = ("fast", "default", "thorough")
+#: Shares of a text's windows (the gate's highest first) at which ``rate_curve`` is kept.
+RATE_QUANTILES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
 @dataclass
@@ -53,6 +57,7 @@ class PassageModel:
     severity_bias: np.ndarray  # (k, 4)
     false_rate: np.ndarray  # (3, k): RATE_MODES x categories
     sure: np.ndarray  # (2, k): fast, judge: a probability no ordinary window reached
+    rate_curve: np.ndarray  # (k, len(RATE_QUANTILES)): judge false accepts among top gated
     gate_words: np.ndarray  # (k, V) word weights of the gate
     words: np.ndarray  # (k, V) word weights of the judge
     vocabulary: list[str]  # (V,) the words those weights belong to
@@ -69,7 +74,9 @@ class PassageModel:
         logits = static @ self.gate_coef.T + patterns * self.gate_pattern + words
         return _sigmoid(logits + self.gate_bias)
 
-    def passes_gate(self, static: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
+    def passes_gate(
+        self, static: np.ndarray, patterns: np.ndarray, words: np.ndarray
+    ) -> np.ndarray:
         """(n,) whether each window goes on to the judge (any category reaches its gate cut)."""
         return np.asarray((self.gate(static, patterns, words) >= self.gate_cut).any(axis=1))
 
@@ -91,6 +98,12 @@ class PassageModel:
     def sure_cuts(self, mode: str) -> np.ndarray:
         """(k,) probabilities above every dev negative's: one such window is enough."""
         return self.sure[0] if mode == "fast" else self.sure[1]
+
+    def judged_rate(self, share: float) -> np.ndarray:
+        """(k,) the judge's false-accept rate among the negatives the gate ranks in the top
+        ``share`` of windows (the nearest kept share at or below it: the higher rate)."""
+        at = max(0, int(np.searchsorted(RATE_QUANTILES, share, side="right")) - 1)
+        return self.rate_curve[:, at]
 
     def rate(self, mode: str) -> np.ndarray:
         """(k,) share of ordinary windows ``mode`` wrongly accepts, per category."""
@@ -135,10 +148,10 @@ _ARRAYS = (
     "severity_bias",
     "false_rate",
     "sure",
+    "rate_curve",
     "gate_words",
     "words",
 )
-
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

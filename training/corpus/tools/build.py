@@ -98,8 +98,10 @@ def candidate_records() -> list[dict]:
             labels = adjudicated.get(rid, first[rid])
             if "webis" in record:
                 labels = webis_gold(record, labels)
-            annotation = "double, adjudicated" if rid in adjudicated else (
-                "double" if rid in second else "single"
+            annotation = (
+                "double, adjudicated"
+                if rid in adjudicated
+                else ("double" if rid in second else "single")
             )
             out.append(
                 {
@@ -125,8 +127,10 @@ def written_records() -> list[dict]:
     for path in sorted((CORPUS / "written").glob("*.jsonl")):
         for row in read_jsonl(path):
             rid = row["id"]
-            annotation = "double, adjudicated" if rid in adjudicated else (
-                "double" if rid in second else "single"
+            annotation = (
+                "double, adjudicated"
+                if rid in adjudicated
+                else ("double" if rid in second else "single")
             )
             out.append(
                 {
