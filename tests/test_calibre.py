@@ -82,7 +82,9 @@ def built_library(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     story.write_bytes(EXAMPLE.read_bytes())
     war = make_epub(files / "war.epub", "War Story", [CALM, WAR, CALM], "war-1")
     war_txt = files / "war.txt"
-    war_txt.write_text("She cut herself with a razor blade.\n")
+    war_txt.write_text(
+        "She dragged the razor across her forearm until it bled, the way she did every night.\n"
+    )
     calm = make_epub(files / "calm.epub", "Calm Story", [CALM, CALM], "calm-1")
     pdf = files / "scan.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%binary\n")

@@ -17,6 +17,7 @@ import pytest
 
 from forewarn.detectors.patterns import PatternDetector, load_lexicons
 from forewarn.normalize import MatchView
+from forewarn.report import aggregate
 from forewarn.scanner import text_document
 from tests.conftest import EXAMPLE
 
@@ -26,9 +27,11 @@ CASES: dict[str, dict[str, list[str]]] = tomllib.loads(CASES_PATH.read_text())
 
 @cache
 def present(text: str) -> frozenset[str]:
-    """The categories whose patterns match ``text`` after the context rules (negation,
-    hypotheticals, idioms) have ruled matches out."""
-    return frozenset(f.category for f in PatternDetector()(text_document(text)))
+    """The categories the patterns alone would report in ``text``: matches that survive the
+    context rules (negation, hypotheticals, idioms), merged as the report merges evidence."""
+    doc = text_document(text)
+    doc.findings.extend(PatternDetector()(doc))
+    return frozenset(w.id for w in aggregate(doc)[0])
 
 
 def _cases(kind: str) -> list[tuple[str, str]]:

@@ -155,9 +155,29 @@ def test_an_attempt_followed_by_a_death_is_a_completed_suicide():
     detector = ModelDetector("default", model=replace(model))
     from forewarn.detectors.model import Judgement
 
-    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]), np.zeros((6, k)))
+    focus = np.array([[w.centre] * k for w in windows])
+    seen = Judgement(proba, np.full((6, k), 2), focus, np.zeros((6, k)))
     found = {f.category for f in detector.decide(doc, windows, seen)}
     assert {"suicide-attempt", "suicide-completed", "death"} <= found
     proba[3, death] = proba[4, death] = 0.0
-    seen = Judgement(proba, np.full((6, k), 2), np.array([[w.centre] * k for w in windows]), np.zeros((6, k)))
+    seen = Judgement(proba, np.full((6, k), 2), focus, np.zeros((6, k)))
     assert "suicide-completed" not in {f.category for f in detector.decide(doc, windows, seen)}
+
+
+def test_the_wheel_ships_every_model_file():
+    """Every file under data/models matches a package-data pattern (nothing is downloaded)."""
+    import fnmatch
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["forewarn"]
+    package = ROOT / "src" / "forewarn"
+    files = [p for p in (package / "data" / "models").rglob("*") if p.is_file()]
+    assert any(p.name == "passage.npz" for p in files)
+    for path in files:
+        rel = path.relative_to(package).as_posix()
+        assert any(
+            fnmatch.fnmatch(rel, pat) and rel.count("/") == pat.count("/") for pat in patterns
+        ), rel

@@ -153,7 +153,7 @@ def aggregate(
         evidence = [_merge(doc, group) for group in spans.values()]
         # Every location, the surest first (then the most severe, then the earliest):
         # renderers decide how many to show.
-        evidence.sort(key=lambda e: (-e.score, -severity_rank(e.severity), e.start))
+        evidence.sort(key=lambda e: (-round(e.score, 6), -severity_rank(e.severity), e.start))
         miss = 1.0
         for e in evidence:
             miss *= 1.0 - e.score
@@ -173,7 +173,7 @@ def aggregate(
             )
         )
     present = [w for w in scored if w.present]
-    present.sort(key=lambda w: (-severity_rank(w.severity), -w.score, w.id))
+    present.sort(key=lambda w: (-severity_rank(w.severity), -round(w.score, 6), w.id))
     return present, scored
 
 

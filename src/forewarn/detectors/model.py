@@ -49,7 +49,7 @@ PATTERN_DECIDED: tuple[str, ...] = ()
 #: probability in a long text; a short text of ``n`` windows may take ``SHORT / n`` (a passage
 #: of a few sentences is judged almost window by window, a novel needs more than chance hits).
 CHANCE = 0.01
-SHORT = 0.25
+SHORT = 5.0
 #: Windows after an attempt in which a death makes it a completed suicide.
 ATTEMPT_TO_DEATH = 4
 #: ``default`` judges at most this share of a long text's windows (but at least MIN_JUDGED):

@@ -16,12 +16,10 @@ a verdict). Per category ``c``:
 - ``severity_coef[c]`` / ``severity_bias[c]`` give a softmax over the severity scale;
 - ``false_rate[mode][c]`` is the share of natural dev windows labelled without ``c`` (random
   novel windows, Webis fan fiction) that the mode accepts (``default``: of those the gate lets
-  through to the judge), so that a long book's chance hits
-  can be told apart from a real scene (see ``detectors.model``); ``rate_curve[c]`` is the
-  judge's false-accept rate among the dev negatives the gate ranks highest, for a default scan
-  that judges only the gate's top windows; ``sure[c]`` is a probability
-  above that of every dev passage labelled without ``c`` (hard negatives included), which one
-  window may reach to make the warning alone.
+  through to the judge), so that a long book's chance hits can be told apart from a real scene
+  (see ``detectors.model``); ``sure[c]`` is a probability above that of every dev passage
+  labelled without ``c`` (hard negatives included), which one window may reach to make the
+  warning alone.
 
 Fitted by ``models/train_passage.py`` from ``training/corpus``; stored as plain arrays.
 """
@@ -35,8 +33,6 @@ import numpy as np
 
 #: The scan modes whose window false-alarm rates are stored.
 RATE_MODES = ("fast", "default", "thorough")
-#: Shares of a text's windows (the gate's highest first) at which ``rate_curve`` is kept.
-RATE_QUANTILES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
 @dataclass
@@ -57,7 +53,6 @@ class PassageModel:
     severity_bias: np.ndarray  # (k, 4)
     false_rate: np.ndarray  # (3, k): RATE_MODES x categories
     sure: np.ndarray  # (2, k): fast, judge: a probability no ordinary window reached
-    rate_curve: np.ndarray  # (k, len(RATE_QUANTILES)): judge false accepts among top gated
     gate_words: np.ndarray  # (k, V) word weights of the gate
     words: np.ndarray  # (k, V) word weights of the judge
     vocabulary: list[str]  # (V,) the words those weights belong to
@@ -71,7 +66,7 @@ class PassageModel:
     def gate(self, static: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
         """Stage-1 probabilities (n, k) from static embeddings, pattern features (n, k) and
         the gate's word scores (n, k: ``pool_words`` with ``gate_words``)."""
-        logits = static @ self.gate_coef.T + patterns * self.gate_pattern + words
+        logits = _dot(static, self.gate_coef) + patterns * self.gate_pattern + words
         return _sigmoid(logits + self.gate_bias)
 
     def passes_gate(
@@ -83,7 +78,7 @@ class PassageModel:
     def judge(self, embeddings: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
         """Stage-2 probabilities (n, k) from MiniLM embeddings, pattern features (n, k) and the
         judge's word scores (n, k: ``pool_words`` with ``words``)."""
-        logits = embeddings @ self.coef.T + patterns * self.pattern_weight + words
+        logits = _dot(embeddings, self.coef) + patterns * self.pattern_weight + words
         return _sigmoid(logits + self.bias)
 
     def severity(self, embeddings: np.ndarray) -> np.ndarray:
@@ -98,12 +93,6 @@ class PassageModel:
     def sure_cuts(self, mode: str) -> np.ndarray:
         """(k,) probabilities above every dev negative's: one such window is enough."""
         return self.sure[0] if mode == "fast" else self.sure[1]
-
-    def judged_rate(self, share: float) -> np.ndarray:
-        """(k,) the judge's false-accept rate among the negatives the gate ranks in the top
-        ``share`` of windows (the nearest kept share at or below it: the higher rate)."""
-        at = max(0, int(np.searchsorted(RATE_QUANTILES, share, side="right")) - 1)
-        return self.rate_curve[:, at]
 
     def rate(self, mode: str) -> np.ndarray:
         """(k,) share of ordinary windows ``mode`` wrongly accepts, per category."""
@@ -148,11 +137,18 @@ _ARRAYS = (
     "severity_bias",
     "false_rate",
     "sure",
-    "rate_curve",
     "gate_words",
     "words",
 )
 
 
+def _dot(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``x @ weights.T`` in float64: BLAS sums in an order that depends on its thread count,
+    and float32 would let a batch worker and a single process disagree in the last digits."""
+    return np.asarray(x, dtype=np.float64) @ np.asarray(weights, dtype=np.float64).T
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))), dtype=np.float32)
+    """Probabilities rounded to 6 decimals: the same on every machine and thread count."""
+    p = 1.0 / (1.0 + np.exp(-np.clip(np.asarray(x, dtype=np.float64), -30, 30)))
+    return np.asarray(np.round(p, 6), dtype=np.float32)
