@@ -110,7 +110,8 @@ def pool_words(
     k = weights.shape[0]
     per_sentence = np.zeros((len(sentences) + 1, k), dtype=np.float32)
     for i, text in enumerate(sentences):
-        ids = [vocabulary[w] for w in sentence_words(text) if w in vocabulary]
+        # sorted: a set's order changes from process to process, and so would a float sum
+        ids = sorted(vocabulary[w] for w in sentence_words(text) if w in vocabulary)
         if ids:
             per_sentence[i + 1] = weights[:, ids].sum(axis=1)
     csum = np.cumsum(per_sentence, axis=0)
