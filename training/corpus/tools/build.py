@@ -84,6 +84,13 @@ def webis_gold(record: dict, labels: dict[str, str]) -> dict[str, str]:
     return labels
 
 
+def annotation_of(rid: str, adjudicated: dict, second: dict) -> str:
+    """How a passage was labelled: once, twice (the passes agreed), or twice and adjudicated."""
+    if rid in adjudicated:
+        return "double, adjudicated"
+    return "double" if rid in second else "single"
+
+
 def candidate_records() -> list[dict]:
     """Candidates with final labels: pass A, adjudication where pass B disagreed."""
     first = labels_of(CORPUS / "passes" / "a")
@@ -98,11 +105,6 @@ def candidate_records() -> list[dict]:
             labels = adjudicated.get(rid, first[rid])
             if "webis" in record:
                 labels = webis_gold(record, labels)
-            annotation = (
-                "double, adjudicated"
-                if rid in adjudicated
-                else ("double" if rid in second else "single")
-            )
             out.append(
                 {
                     "id": rid,
@@ -111,7 +113,7 @@ def candidate_records() -> list[dict]:
                     "work": record["work"],
                     "split": record["split"],
                     "selection": record["selection"],
-                    "annotation": annotation,
+                    "annotation": annotation_of(rid, adjudicated, second),
                     "text": record["text"],
                     "labels": clean(labels, rid),
                 }
@@ -127,11 +129,6 @@ def written_records() -> list[dict]:
     for path in sorted((CORPUS / "written").glob("*.jsonl")):
         for row in read_jsonl(path):
             rid = row["id"]
-            annotation = (
-                "double, adjudicated"
-                if rid in adjudicated
-                else ("double" if rid in second else "single")
-            )
             out.append(
                 {
                     "id": rid,
@@ -140,7 +137,7 @@ def written_records() -> list[dict]:
                     "work": row["batch"],
                     "split": split_of_key(row["batch"]),
                     "selection": f"written:{row['kind']}:{row['target']}",
-                    "annotation": annotation,
+                    "annotation": annotation_of(rid, adjudicated, second),
                     "text": " ".join(row["text"].split()),
                     "labels": clean(adjudicated.get(rid, row["labels"]), rid),
                 }
