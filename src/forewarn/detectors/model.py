@@ -1,10 +1,11 @@
-"""The passage-model detector: a trained classifier decides every warning it covers.
+"""The passage-model detector: a trained classifier decides every warning.
 
 Every sentence window of the story (``detectors.windows``) gets the static gate's probability
-for each category, from its model2vec embedding and the pattern matches inside it. ``fast``
-lets the gate decide; ``default`` sends only the windows the gate lets through (its cut-offs
-are set for recall) to the MiniLM judge; ``thorough`` judges every window. Patterns are one
-feature among the embedding's dimensions: they no longer decide.
+for each category, from its model2vec embedding, its words and the pattern matches inside it.
+``fast`` lets the gate decide; ``default`` sends the windows the gate lets through (its cut-
+offs are set for recall) to the MiniLM judge, at most ``JUDGED_SHARE`` of a long text's
+windows; ``thorough`` judges every window. Patterns are one feature among many: they no longer
+decide (``PATTERN_DECIDED`` could hand a category back to them; none is).
 
 Above the window, the detector decides whether the *story* holds a category: a window is
 evidence when its probability reaches the category's cut-off (calibrated on the corpus's dev
@@ -12,9 +13,9 @@ split); the category is reported when there is evidence and it is more than chan
 this long: the evidence windows, or the windows the gate accepts (it reads all of them), are
 too many for their false-accept rates on the dev split's natural windows
 (``PassageModel.rate``), or one window is surer than any labelled negative of the dev split
-was (``PassageModel.sure``). A suicide attempt
-followed closely by a death is a completed suicide. Each evidence window yields its centre
-sentence, with the calibrated probability rescaled so that the cut-off maps to 0.5.
+was (``PassageModel.sure``). A suicide attempt followed closely by a death is a completed
+suicide. Each evidence window is quoted by its sentence the gate finds most telling, with the
+probability rescaled so that the cut-off maps to 0.5.
 """
 
 from __future__ import annotations
