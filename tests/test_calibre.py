@@ -64,9 +64,9 @@ def books(library: Path, fields: str = "title,tags,last_modified") -> dict[str, 
     return {b["title"]: b for b in listing}
 
 
-def expected_tags(path: Path, prefix: str = "cw:") -> set[str]:
+def expected_tags(path: Path, prefix: str = "cw:", mode: str = "default") -> set[str]:
     """What forewarn finds in the file, as prefixed tags."""
-    return {f"{prefix}{w.id}" for w in forewarn.scan_file(path).warnings}
+    return {f"{prefix}{w.id}" for w in forewarn.scan_file(path, mode).warnings}
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +166,29 @@ def test_missing_column_and_bad_library_are_one_line_errors(
     assert "Traceback" not in proc.stderr
     proc = run_cli("calibre", str(library["lib"]), "--prefix", "")
     assert proc.returncode == 2
+
+
+def test_a_user_tag_differing_only_in_case_is_never_renamed_or_removed(
+    library: dict[str, Path],
+) -> None:
+    """Calibre tags are library-wide and ignore case: writing cw:violence on one book would
+    rename the user's CW:Violence on every book (and the next run would remove it)."""
+    lib = library["lib"]
+    calm_id = str(books(lib)["Calm Story"]["id"])
+    calibredb(lib, "set_metadata", "--field", "tags:CW:Violence", calm_id)
+    wanted = expected_tags(library["war"], mode="fast")
+    assert "cw:violence" in wanted, "the war story must call for the colliding tag"
+
+    first = run_cli("calibre", str(lib), "--fast", "--workers", "1")
+    second = run_cli("calibre", str(lib), "--fast", "--workers", "1")
+
+    for proc in (first, second):
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+    after = books(lib)
+    assert after["Calm Story"]["tags"] == ["CW:Violence"]
+    war = set(after["War Story"]["tags"])
+    assert war == {"favourite"} | (wanted - {"cw:violence"})
+    assert "cw:violence" in first.stderr and "CW:Violence" in first.stderr
+    assert "differs only in case" in first.stderr
+    assert "0 changed" in second.stderr and second.stdout == ""

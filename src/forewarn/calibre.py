@@ -1,8 +1,11 @@
 """Scan a Calibre library through ``calibredb`` and write the warnings back as tags.
 
 forewarn manages only the values that start with its prefix (``cw:`` by default): it adds and
-removes those, and leaves every other tag alone. A book already tagged right is not touched,
-so re-running is idempotent. ``column`` writes to a custom column instead of Tags.
+removes those, and leaves every other tag alone. Calibre's tags are library-wide and ignore
+case, so a tag the user spells differently (``CW:Violence``) is never written, not even on
+another book: writing ``cw:violence`` would rename the user's tag everywhere. A book already
+tagged right is not touched, so re-running is idempotent. ``column`` writes to a custom column
+instead of Tags.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +58,10 @@ class CalibreSummary:
     no_format: int = 0
     errors: int = 0
     changes: list[Change] = field(default_factory=list)
+    #: forewarn tags not written because a user tag differs only in case: books per tag.
+    withheld: Counter[str] = field(default_factory=Counter)
+    #: The user's spelling of each withheld tag.
+    spellings: dict[str, str] = field(default_factory=dict)
 
 
 class Calibre:
@@ -125,10 +133,28 @@ def pick_format(formats: list[str]) -> str | None:
     return min(ranked)[1] if ranked else None
 
 
-def plan_values(current: list[str], warning_ids: list[str], prefix: str) -> list[str]:
-    """Other values kept in order, then the prefixed warnings (only prefixed values managed)."""
-    kept = [v for v in current if not v.startswith(prefix)] if prefix else []
-    return kept + [f"{prefix}{cid}" for cid in sorted(set(warning_ids))]
+def manages(value: str, prefix: str) -> bool:
+    """Whether ``value`` is forewarn's to add and remove (an empty prefix manages a column)."""
+    return value.startswith(prefix)
+
+
+def foreign_values(books: list[Book], prefix: str) -> dict[str, str]:
+    """The user's own values in the library, by lower case (Calibre matches values so)."""
+    return {v.lower(): v for book in books for v in book.values if not manages(v, prefix)}
+
+
+def warning_tags(warning_ids: list[str], prefix: str) -> list[str]:
+    """The prefixed tags of a book's warnings, sorted."""
+    return [f"{prefix}{cid}" for cid in sorted(set(warning_ids))]
+
+
+def plan_values(
+    current: list[str], warning_ids: list[str], prefix: str, foreign: Collection[str] = ()
+) -> list[str]:
+    """The user's values kept in order, then the warning tags whose lower case is not in
+    ``foreign`` (writing those would rename the user's value library-wide)."""
+    kept = [v for v in current if not manages(v, prefix)]
+    return kept + [t for t in warning_tags(warning_ids, prefix) if t.lower() not in foreign]
 
 
 def warning_ids(record: Record) -> list[str]:
@@ -151,6 +177,7 @@ def scan_library(
     summary = CalibreSummary()
     books = calibre.books()
     summary.books = len(books)
+    foreign = foreign_values(books, prefix)
     jobs: list[Job] = []
     by_id: dict[str, Book] = {}
     for book in books:
@@ -169,7 +196,12 @@ def scan_library(
                 on_error(work.source, record["error"] if record else "not scanned")
             continue
         summary.scanned += 1
-        values = plan_values(book.values, warning_ids(record), prefix)
+        ids = warning_ids(record)
+        for tag in warning_tags(ids, prefix):
+            if tag.lower() in foreign:
+                summary.withheld[tag] += 1
+                summary.spellings[tag] = foreign[tag.lower()]
+        values = plan_values(book.values, ids, prefix, foreign)
         if set(values) == set(book.values):
             summary.unchanged += 1
             continue
@@ -231,4 +263,15 @@ def calibre_command(
         + (" (dry run: nothing written)" if dry_run else ""),
         markup=False,
     )
+    for line in withheld_lines(summary):
+        err.print(terminal_safe(line), markup=False)  # the user's tags come from the library
     return 1 if summary.errors else 0
+
+
+def withheld_lines(summary: CalibreSummary) -> list[str]:
+    """One summary line per tag forewarn left unwritten to spare a user tag of another case."""
+    return [
+        f"{tag} written on no book ({n} would have it): your own tag {summary.spellings[tag]} "
+        "differs only in case (Calibre's tags ignore case)"
+        for tag, n in sorted(summary.withheld.items())
+    ]
