@@ -335,12 +335,16 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(help="Allow a --host that is not loopback (other machines can connect)."),
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (/v1/…) and the web page (/). Limits: FOREWARN_SERVE_* variables
-    (MAX_UPLOAD_MB, CONCURRENCY, QUEUE, MAX_JOBS, KEEP_JOBS, JOB_TTL_SECONDS, SCAN_SECONDS)."""
+    """Serve the HTTP API (/v1/…) and the web page (/). Limits and access: FOREWARN_SERVE_*
+    variables (see README, "Serving")."""
     from forewarn.server.command import serve_command
 
-    raise typer.Exit(serve_command(host, port))
+    raise typer.Exit(serve_command(host, port, allow_remote))
 
 
 def main() -> None:

@@ -37,14 +37,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(name: str, env: dict[str, str] | None = None) -> LiveServer:
-    """``python -m forewarn serve`` on a free port; returns once /healthz answers."""
+def start_server(
+    name: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> LiveServer:
+    """``python -m forewarn serve ARGS`` on a free port; returns once /healthz answers."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / f"{name}.log"
     port = free_port()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "forewarn", "serve", "--port", str(port)],
+            [sys.executable, "-m", "forewarn", "serve", "--port", str(port), *args],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},

@@ -2,7 +2,9 @@
 
 Scans run in a pool of worker processes (each builds its pipeline once), so the event loop
 only reads bodies and answers; limits turn overload and bad input into problem-details errors.
-Story text is never logged: the access log names method, path, status and time only.
+A request asks for a worker only once its whole body is in and valid, and its scan stops when
+its client goes away. Story text is never logged: the access log names method, path, status
+and time only.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from forewarn import __version__
 from forewarn.detectors.base import MODES
 from forewarn.profile import ProfileError, parse_avoid
 from forewarn.render.html import SCRIPT, STYLE
 from forewarn.server import inputs
+from forewarn.server.bodies import UploadBuffer
+from forewarn.server.disconnect import ClientGone, unless_gone
+from forewarn.server.guard import Guard
 from forewarn.server.jobs import JobQueue
 from forewarn.server.metrics import CONTENT_TYPE_LATEST, Metrics
 from forewarn.server.middleware import Observe
@@ -53,7 +59,8 @@ Send a story as a `text/plain` body, as JSON `{"text": ...}`, or as a `multipart
 upload in the field `file` (text, Markdown, HTML, AO3 HTML/EPUB downloads, any EPUB).
 Errors are RFC 9457 problem details (`application/problem+json`). When every worker is busy
 and the queue is full the answer is 429 with `Retry-After`; long works can go through
-`/v1/jobs` instead. The web page is at `/`."""
+`/v1/jobs` instead. A body sent too slowly is refused with 408. When the server has a token,
+requests need `Authorization: Bearer <token>` (401 otherwise). The web page is at `/`."""
 
 
 class Mode(StrEnum):
@@ -91,11 +98,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; its worker pool starts (and warms up) when the server starts it."""
     settings = settings or Settings.from_env()
     metrics = Metrics()
+    buffer = UploadBuffer(settings.upload_buffer_bytes)
     state: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = ScanPool(settings, metrics.scanned)
+        pool = ScanPool(settings, metrics.scanned, metrics.worker_replaced)
         state["pool"], state["jobs"] = pool, JobQueue(settings, pool)
         await pool.warm_up()
         log.info(
@@ -117,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # the hosted documentation UIs load scripts from a CDN
         redoc_url=None,
     )
+    app.add_middleware(Guard, settings=settings)
     app.add_middleware(Observe, metrics=metrics, log=log)
     _handlers(app)
 
@@ -127,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return state["jobs"]  # type: ignore[no-any-return]
 
     async def story_task(request: Request, **options: Any) -> ScanTask:
-        story = await inputs.read_story(request, settings.max_upload_bytes)
+        story = await inputs.read_story(request, settings, buffer)
         return ScanTask(
             data=story.data,
             source=story.source,
@@ -139,11 +148,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     async def run(request: Request, **options: Any) -> ScanOutcome:
-        """Admit, read and scan one request's story; a Problem for anything but success."""
-        inputs.media_type(request)
-        inputs.check_declared_size(request, settings.max_upload_bytes)
+        """Read and check one request's story, then admit and scan it; a Problem for anything
+        but success, ClientGone (and the scan stopped) if the client leaves first."""
+        task = await story_task(request, **options)
         with pool().admit():
-            outcome = await pool().run(await story_task(request, **options))
+            outcome = await unless_gone(request, pool().run(task))
         if outcome.status != 200:
             raise Problem(outcome.status, str(outcome.body))
         return outcome
@@ -214,6 +223,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "status": "ok",
                 "version": __version__,
                 "workers": p.workers,
+                "workers_ready": p.ready,
                 "in_flight": p.in_flight,
                 "queue_depth": p.queue_depth,
                 "jobs": jobs().counts(),
@@ -286,6 +296,11 @@ def _handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors
         )
         return Problem(422, detail or "invalid request", errors=errors).response(request.url.path)
+
+    @app.exception_handler(ClientGone)
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: Exception) -> Response:
+        return Response(status_code=499)  # nobody reads it: logged as nginx logs a client gone
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

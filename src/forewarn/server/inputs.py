@@ -1,7 +1,7 @@
 """A request body to a story: plain text, JSON ``{"text", "title"}`` or a multipart file upload.
 
-The size limit is enforced while the body streams in (413 as soon as it is passed, before the
-rest is read); an unsupported media type is a 415 and a body that cannot be read a 422.
+The body is read within its bounds (server/bodies.py); an unsupported media type or file format
+is a 415 and a body that cannot be read a 422, all before the request asks for a worker.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Message
 
-from forewarn.limits import MB
+from forewarn.errors import InputError
+from forewarn.server.bodies import UploadBuffer, read_body
 from forewarn.server.problems import Problem
+from forewarn.server.settings import Settings
 
 #: Request media types a story may come in, as named in the OpenAPI document.
 MEDIA_TYPES = ("text/plain", "application/json", "multipart/form-data")
@@ -37,19 +39,6 @@ class Story:
     title: str | None = None
 
 
-def _size(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.0f} KB"
-
-
-def too_large(size: int, limit: int) -> Problem:
-    return Problem(
-        413,
-        f"the upload is too large ({_size(size)}"
-        f"{'+' if size > limit else ''}; the limit is {_size(limit)})",
-        limit=limit,
-    )
-
-
 def media_type(request: Request) -> str:
     """The request's media type, lower-case and without parameters; 415 if not supported."""
     raw = request.headers.get("content-type", "")
@@ -62,26 +51,6 @@ def media_type(request: Request) -> str:
             '{"text": ...} or a multipart/form-data upload in the field "file"',
         )
     return kind
-
-
-def check_declared_size(request: Request, limit: int) -> None:
-    """413 at once when Content-Length already says the body is over ``limit``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large(int(declared), limit)
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, or a 413 Problem as soon as more than ``limit`` bytes have arrived."""
-    check_declared_size(request, limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large(size, limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _charset(request: Request) -> str:
@@ -165,12 +134,24 @@ async def _multipart(request: Request, body: bytes) -> Story:
         await form.close()
 
 
-async def read_story(request: Request, limit: int) -> Story:
-    """The story in ``request``'s body; Problem 413, 415 or 422 when it cannot be had."""
+def _known_format(story: Story) -> Story:
+    """``story`` if its file format is one forewarn reads (by content); a 415 Problem if not."""
+    from forewarn.readers import sniff
+
+    try:
+        sniff(story.data, story.source)
+    except InputError as exc:
+        raise Problem(415, str(exc)) from None
+    return story
+
+
+async def read_story(request: Request, settings: Settings, buffer: UploadBuffer) -> Story:
+    """The story in ``request``'s body; Problem 408, 413, 415, 422 or 429 when it cannot be had."""
     kind = media_type(request)
-    body = await read_body(request, limit)
-    if kind == "text/plain":
-        return _plain(request, body)
-    if kind == "application/json":
-        return _json(body)
-    return await _multipart(request, body)
+    with buffer.holding() as take:
+        body = await read_body(request, settings, take)
+        if kind == "text/plain":
+            return _plain(request, body)
+        if kind == "application/json":
+            return _json(body)
+        return _known_format(await _multipart(request, body))

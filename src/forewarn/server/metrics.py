@@ -1,4 +1,4 @@
-"""Prometheus metrics: requests, latency, scans, words scanned, queue depth and jobs."""
+"""Prometheus metrics: requests, latency, scans, words scanned, queue depth, jobs, workers."""
 
 from __future__ import annotations
 
@@ -50,12 +50,23 @@ class Metrics:
         self.in_flight = Gauge("forewarn_scans_in_flight", "Scans running or waiting.", registry=r)
         self.workers = Gauge("forewarn_scan_workers", "Worker processes in the pool.", registry=r)
         self.jobs = Gauge("forewarn_jobs", "Background jobs by status.", ["status"], registry=r)
+        self.replaced = Counter(
+            "forewarn_scan_workers_replaced",
+            "Worker processes killed and restarted warm, by reason: crash, deadline (the scan "
+            "overran), abandoned (its client left), memory (it grew past the threshold).",
+            ["reason"],
+            registry=r,
+        )
 
     def scanned(self, outcome: ScanOutcome, seconds: float) -> None:
         """Record one finished scan."""
         self.scans.labels(str(outcome.status)).inc()
         self.scan_seconds.observe(seconds)
         self.words.inc(outcome.words)
+
+    def worker_replaced(self, reason: str) -> None:
+        """Record one worker replaced, and why."""
+        self.replaced.labels(reason).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -2,11 +2,12 @@
 
 The access log names method, path (no query), status and time; never a body. An unexpected
 exception is logged by type only (its message might quote the story) and answered as a 500
-problem, so nothing else logs a traceback.
+problem, and a request cancelled by a stopping server as a 503, so nothing logs a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -60,12 +61,18 @@ class Observe:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except asyncio.CancelledError:
+            # Only uvicorn cancels a request: it is stopping and its grace period has passed.
+            # The scan's worker is already killed; answer if we still can, without a traceback.
+            if not response_started:
+                stopping = Problem(503, "the server is shutting down", {"Retry-After": "5"})
+                await send_problem(send_wrapper, stopping, scope["path"])
         except Exception as exc:
             self.log.error(
                 "internal error: %s on %s %s", type(exc).__name__, scope["method"], scope["path"]
             )
             if not response_started:
-                await _send_problem(send_wrapper, Problem(500, "internal error"), scope["path"])
+                await send_problem(send_wrapper, Problem(500, "internal error"), scope["path"])
         finally:
             seconds = time.perf_counter() - started
             route = route_label(scope)
@@ -82,8 +89,10 @@ class Observe:
             )
 
 
-async def _send_problem(send: Send, problem: Problem, path: str) -> None:
+async def send_problem(send: Send, problem: Problem, path: str) -> None:
+    """Answer with ``problem`` straight over ASGI (for layers outside the app's handlers)."""
     body = json.dumps(problem.to_dict(path)).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
     await send(
         {
             "type": "http.response.start",
@@ -91,6 +100,7 @@ async def _send_problem(send: Send, problem: Problem, path: str) -> None:
             "headers": [
                 (b"content-type", PROBLEM_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *extra,
             ],
         }
     )

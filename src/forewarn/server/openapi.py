@@ -148,11 +148,25 @@ JOB = {
 
 HEALTH = {
     "type": "object",
-    "required": ["status", "version", "workers", "in_flight", "queue_depth", "jobs"],
+    "required": [
+        "status",
+        "version",
+        "workers",
+        "workers_ready",
+        "in_flight",
+        "queue_depth",
+        "jobs",
+    ],
     "properties": {
         "status": {"const": "ok"},
         "version": {"type": "string"},
         "workers": {"type": "integer", "minimum": 1},
+        "workers_ready": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Workers with their models loaded; below `workers` while a "
+            "replacement for a crashed, overrun or oversized one starts.",
+        },
         "in_flight": {"type": "integer", "minimum": 0},
         "queue_depth": {"type": "integer", "minimum": 0},
         "jobs": {
@@ -211,13 +225,25 @@ def _json(description: str, schema: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
+#: Answers any request may get before it reaches its operation (server/guard.py).
+_GUARD = {
+    "401": problem("The server has a token and the request did not carry it."),
+    "421": problem("The Host header names a host this server does not answer to."),
+}
+
 _INPUT_ERRORS = {
+    **_GUARD,
+    "408": problem("The body came too slowly (see FOREWARN_SERVE_BODY_SECONDS)."),
     "413": problem("The body is larger than the upload limit."),
     "415": problem("Not text/plain, JSON or multipart; or a file of an unsupported format."),
     "422": problem(
         "Malformed input or parameters, or a story that cannot be read; `detail` says why."
     ),
-    "429": problem("Every worker is busy and the queue is full: retry later.", retry=True),
+    "429": problem(
+        "Every worker is busy and the queue is full, or too many uploads are being read at "
+        "once: retry later.",
+        retry=True,
+    ),
     "500": problem("An internal error (a bug)."),
     "503": problem("A scanner process stopped and was restarted: retry.", retry=True),
 }
@@ -246,20 +272,30 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
             },
         },
         **{k: v for k, v in _INPUT_ERRORS.items() if k not in ("500", "503")},
-        "429": problem("Too many jobs queued or running: retry later.", retry=True),
+        "429": problem(
+            "Too many jobs queued or running, or uploads being read: retry later.", retry=True
+        ),
     },
     ("get", "/v1/jobs/{job_id}"): {
         "200": _json("The job's status; `result` holds the report once it is done.", "Job"),
+        **_GUARD,
         "404": problem("No such job (or it finished long ago and was forgotten)."),
         "422": problem("The id is not a job id."),
     },
-    ("get", "/v1/taxonomy"): {"200": _json("The content categories forewarn knows.", "Taxonomy")},
-    ("get", "/healthz"): {"200": _json("The server is up; its pool and queue.", "Health")},
+    ("get", "/v1/taxonomy"): {
+        "200": _json("The content categories forewarn knows.", "Taxonomy"),
+        **_GUARD,
+    },
+    ("get", "/healthz"): {
+        "200": _json("The server is up; its pool and queue.", "Health"),
+        "421": _GUARD["421"],
+    },
     ("get", "/metrics"): {
         "200": {
             "description": "Prometheus metrics in the text exposition format.",
             "content": {"text/plain": {"schema": {"type": "string"}}},
-        }
+        },
+        **_GUARD,
     },
 }
 

@@ -8,8 +8,10 @@ Each worker builds a detector pipeline once per mode and reuses it for every req
 from __future__ import annotations
 
 import dataclasses
+import signal
 import traceback
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,6 +70,26 @@ def init_worker(threads: int) -> None:
 
     set_default_threads(threads)
     warm()
+
+
+#: What a worker sends once its pipelines are built and it can take tasks.
+READY = "ready"
+
+
+def serve_tasks(conn: Connection, threads: int) -> None:
+    """A worker process's life: warm up, say READY, then answer each task until the pipe closes.
+
+    Ctrl-C reaches the whole process group; only the server acts on it (it stops its workers).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    init_worker(threads)
+    conn.send(READY)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        conn.send(run_task(task))
 
 
 def read_story(task: ScanTask) -> Document:
