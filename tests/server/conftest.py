@@ -67,6 +67,23 @@ def start_server(
     raise RuntimeError(f"forewarn serve did not answer within 90 s:\n{server.log()}")
 
 
+def worker_pids(server: LiveServer) -> list[int]:
+    """The server's scan worker processes (its spawned children, not the resource tracker)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server.process.pid and b"resource_tracker" not in cmdline:
+            out.append(int(entry))
+    return out
+
+
 def stop_server(server: LiveServer) -> None:
     server.process.terminate()
     try:

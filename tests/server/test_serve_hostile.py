@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLE
-from tests.server.conftest import LiveServer, start_server, stop_server
+from tests.server.conftest import LiveServer, start_server, stop_server, worker_pids
 
 STORY = EXAMPLE.read_text(encoding="utf-8")
 SCAN_SECONDS = 8
@@ -70,23 +70,6 @@ def idle_connection(server: LiveServer) -> socket.socket:
         "Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\nx".encode()
     )
     return sock
-
-
-def worker_pids(server: LiveServer) -> list[int]:
-    """The server's scan worker processes (its spawned children, not the resource tracker)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == server.process.pid and b"resource_tracker" not in cmdline:
-            out.append(int(entry))
-    return out
 
 
 def test_idle_connections_leave_real_scans_served(guarded: LiveServer) -> None:
