@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,23 @@ from forewarn.version import model_version
 from tests.conftest import EXAMPLE, validate_report
 from tests.corpus import write_corpus
 from tests.helpers import run_cli
+
+DEEP = "[" * 100_000 + "]" * 100_000  # one JSON line nested far past Python's recursion limit
+DEATH = "He died in the hospital that night."
+CALM = "They walked to the lighthouse and back."
+
+
+def _errors(stderr: str) -> list[str]:
+    """The one-line errors a run printed (and no traceback)."""
+    assert "Traceback" not in stderr, stderr
+    return [line for line in stderr.splitlines() if line.startswith("forewarn: error:")]
+
+
+def _jsonl(path: Path, *items: object) -> Path:
+    """A JSONL file of ``items`` (a str is written as the line itself)."""
+    lines = [item if isinstance(item, str) else json.dumps(item) for item in items]
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def _record(work_id: str, sha: str = "0" * 64) -> dict:
@@ -88,10 +106,20 @@ def test_complete_last_record_without_newline_is_kept(tmp_path: Path) -> None:
 
 def test_damage_before_the_last_line_is_reported_not_dropped(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
-    path.write_text(json.dumps(_record("a")) + "\n{garbage\n" + json.dumps(_record("b")) + "\n")
-    with pytest.raises(InputError, match="line 2"):
-        Journal(path)
-    assert path.read_text().count("\n") == 3  # left as it was
+    text = json.dumps(_record("a")) + "\n{garbage\n" + DEEP + "\n" + json.dumps(_record("b")) + "\n"
+    path.write_text(text)
+    with Journal(path) as journal:
+        assert journal.damaged == [2, 3] and journal.repaired == 0
+        assert set(journal.done("v1")) == {"a", "b"}
+    assert path.read_text() == text  # left as it was
+
+
+def test_a_file_that_holds_no_record_is_not_taken_for_a_journal(tmp_path: Path) -> None:
+    works = tmp_path / "works.jsonl"  # e.g. the input given as --out by mistake
+    works.write_text(json.dumps({"id": "w1", "text": "a story"}) + "\n")
+    with pytest.raises(InputError, match="not a forewarn batch journal"):
+        Journal(works)
+    assert works.read_text().count("\n") == 1
 
 
 def test_a_journal_in_use_cannot_be_opened_twice(tmp_path: Path) -> None:
@@ -282,3 +310,202 @@ def test_sigkill_at_random_moments_then_resume_scans_every_work_exactly_once(
     for work_id, record in _by_id(clean).items():
         assert records[work_id]["report"] == record["report"]
         assert records[work_id]["sha256"] == record["sha256"]
+
+
+# -- hostile inputs and a failing disk ------------------------------------------------------
+def test_a_nested_or_malformed_jsonl_line_is_an_error_record_and_the_others_scan(
+    tmp_path: Path,
+) -> None:
+    works = _jsonl(tmp_path / "works.jsonl", {"id": "a", "text": DEATH}, DEEP, "{not", {"id": 2})
+    out = tmp_path / "out.jsonl"
+
+    proc = run_cli("batch", str(works), "--out", str(out), "--fast", "--workers", "1")
+
+    assert proc.returncode == 1
+    errors = _errors(proc.stderr)
+    assert errors[0] == f"forewarn: error: {works}:2: not JSON (nested too deeply)"
+    assert errors[1].startswith(f"forewarn: error: {works}:3: not JSON (")
+    assert len(errors) == 3
+    records = _by_id(out)
+    assert set(records) == {"a", f"{works}:2", f"{works}:3", "2"}
+    assert records["a"]["status"] == "ok"
+    assert records[f"{works}:2"]["error"] == "not JSON (nested too deeply)"
+
+
+def test_a_journal_with_a_too_deep_line_reopens_and_says_so(tmp_path: Path) -> None:
+    works = _jsonl(tmp_path / "works.jsonl", {"id": "a", "text": DEATH}, {"id": "b", "text": CALM})
+    out = tmp_path / "out.jsonl"
+    cmd = ("batch", str(works), "--out", str(out), "--fast", "--workers", "1")
+    assert run_cli(*cmd).returncode == 0
+    first, second = out.read_text().splitlines()
+    out.write_text(f"{first}\n{DEEP}\n{second}\n")
+
+    proc = run_cli(*cmd)
+
+    assert proc.returncode == 0, proc.stderr
+    assert _errors(proc.stderr) == []
+    assert f"{out}: line 2 is not a batch record (left as it is; ignored)" in proc.stderr
+    assert "2 already done" in proc.stderr
+    assert out.read_text() == f"{first}\n{DEEP}\n{second}\n"
+
+
+def test_scan_passages_reports_a_nested_line_and_goes_on(tmp_path: Path) -> None:
+    passages = _jsonl(tmp_path / "p.jsonl", {"id": 1, "text": DEATH}, DEEP, {"id": 3, "text": CALM})
+
+    proc = run_cli("scan", "--passages", str(passages), "--fast")
+
+    assert proc.returncode == 1
+    assert _errors(proc.stderr) == [f"forewarn: error: {passages}: line 2: nested too deeply"]
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [row["id"] for row in rows] == [1, None, 3]
+    assert rows[1] == {"id": None, "line": 2, "error": "line 2: nested too deeply"}
+
+
+def test_recorded_errors_are_skipped_on_rerun_unless_retry_errors(tmp_path: Path) -> None:
+    works = _jsonl(
+        tmp_path / "works.jsonl", {"id": "gone", "path": "missing.txt"}, {"id": "a", "text": CALM}
+    )
+    out = tmp_path / "out.jsonl"
+    cmd = ("batch", str(works), "--out", str(out), "--fast", "--workers", "1")
+    assert run_cli(*cmd).returncode == 1
+
+    reruns = [run_cli(*cmd) for _ in range(2)]
+
+    for proc in reruns:
+        assert proc.returncode == 0, proc.stderr
+        assert _errors(proc.stderr) == []
+        assert "2 already done (1 recorded as an error; --retry-errors rescans it)" in proc.stderr
+    assert [r["id"] for r in read_records(out)] == ["gone", "a"]
+
+    retried = run_cli(*cmd, "--retry-errors")
+
+    assert retried.returncode == 1
+    assert _errors(retried.stderr) == [f"forewarn: error: {tmp_path / 'missing.txt'}: no such file"]
+    assert [r["id"] for r in read_records(out)] == ["gone", "a", "gone"]
+
+
+def test_jsonl_text_obeys_the_input_size_limit(tmp_path: Path) -> None:
+    big = "They walked on. " * 100_000  # 1.5 MB
+    (tmp_path / "big.txt").write_text(big)
+    huge_line = json.dumps({"id": "huge", "text": big * 5})  # 7.6 MB: not even read whole
+    works = _jsonl(
+        tmp_path / "works.jsonl",
+        {"id": "text", "text": big},
+        {"id": "file", "path": "big.txt"},
+        huge_line,
+        {"id": "small", "text": CALM},
+    )
+    out = tmp_path / "out.jsonl"
+
+    proc = run_cli(
+        "batch", str(works), "--out", str(out), "--fast", "--workers", "1",
+        env={"FOREWARN_MAX_INPUT_MB": "1"},
+    )  # fmt: skip
+
+    assert proc.returncode == 1
+    assert len(_errors(proc.stderr)) == 3
+    records = _by_id(out)
+    assert records["text"]["error"] == "text is too large (1.5 MB; the limit is 1 MB)"
+    assert records["file"]["error"] == "file is too large (1.5 MB; the limit is 1 MB)"
+    line = records[f"{works}:3"]
+    assert line["status"] == "error" and line["error"].startswith("line is too large (7.6 MB")
+    assert records["small"]["status"] == "ok"
+
+
+def test_a_full_disk_at_the_first_write_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    works = _jsonl(tmp_path / "works.jsonl", {"id": "a", "text": CALM})
+
+    proc = run_cli("batch", str(works), "--out", "/dev/full", "--fast", "--workers", "1")
+
+    assert proc.returncode == 1
+    assert _errors(proc.stderr) == [
+        "forewarn: error: /dev/full: cannot write (No space left on device); every work "
+        "recorded before is kept: run the same command again to resume"
+    ]
+
+
+def _six_works(tmp_path: Path) -> Path:
+    items = [{"id": f"w{i}", "text": f"{DEATH} It was the {i}th winter."} for i in range(6)]
+    return _jsonl(tmp_path / "works.jsonl", *items)
+
+
+def _assert_stopped_cleanly_then_resumes(
+    proc: subprocess.CompletedProcess[str], journal: Path, reason: str, resumed: Path
+) -> None:
+    assert proc.returncode == 1
+    assert _errors(proc.stderr) == [
+        f"forewarn: error: {journal}: cannot write ({reason}); every work recorded before is "
+        "kept: run the same command again to resume"
+    ]
+    written = journal.read_bytes()
+    assert written.endswith(b"\n"), "a write cut short was left in the journal"
+    kept = [json.loads(line)["id"] for line in written.splitlines()]
+    assert 0 < len(kept) < 6
+    final = _by_id(resumed)
+    assert set(final) == {f"w{i}" for i in range(6)}
+    assert all(r["status"] == "ok" for r in final.values())
+
+
+def test_a_write_error_mid_run_stops_with_one_line_and_the_journal_resumes(
+    tmp_path: Path,
+) -> None:
+    import resource
+
+    works, out = _six_works(tmp_path), tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(works), "--out", str(out)]
+    cmd += ["--fast", "--workers", "1"]
+    reference = tmp_path / "reference.jsonl"
+    run_cli("batch", str(works), "--out", str(reference), "--fast", "--workers", "1")
+    sizes = [len(line) for line in reference.read_bytes().splitlines(keepends=True)]
+    cap = sizes[0] + sizes[1] + sizes[2] // 2  # the file may not grow past 2.5 records
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+
+    env = {**os.environ, "COLUMNS": "100"}
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, preexec_fn=limit_file_size, timeout=120
+    )
+    stopped = out.read_bytes()
+
+    resumed = run_cli(*cmd[3:])
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 already done" in resumed.stderr
+    resumed_journal = tmp_path / "resumed.jsonl"
+    out.rename(resumed_journal)
+    out.write_bytes(stopped)  # check the journal as the failed run left it
+    _assert_stopped_cleanly_then_resumes(proc, out, "File too large", resumed_journal)
+
+
+def _user_namespaces() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _user_namespaces(), reason="needs unshare -rm to mount a small tmpfs")
+def test_enospc_mid_run_on_a_real_full_filesystem_then_resume(tmp_path: Path) -> None:
+    works, disk = _six_works(tmp_path), tmp_path / "disk"
+    disk.mkdir()
+    batch = f"{sys.executable} -m forewarn batch {works} --out {disk}/out.jsonl --fast --workers 1"
+    script = f"""
+        mount -t tmpfs -o size=64k tmpfs {disk}
+        head -c 57344 /dev/zero > {disk}/filler  # leaves 8 KB: fewer than three records
+        if {batch} 2> {tmp_path}/stderr; then echo 0; else echo $?; fi > {tmp_path}/rc
+        cp {disk}/out.jsonl {tmp_path}/stopped.jsonl
+        rm {disk}/filler
+        {batch} 2> {tmp_path}/resumed-stderr
+        cp {disk}/out.jsonl {tmp_path}/resumed.jsonl
+    """
+    subprocess.run(["unshare", "-rm", "sh", "-ec", script], check=True, timeout=120)
+
+    stopped = subprocess.CompletedProcess(
+        [], int((tmp_path / "rc").read_text()), "", (tmp_path / "stderr").read_text()
+    )
+    assert "already done" in (tmp_path / "resumed-stderr").read_text()
+    (tmp_path / "stopped.jsonl").rename(disk / "out.jsonl")  # named as the run named it
+    _assert_stopped_cleanly_then_resumes(
+        stopped, disk / "out.jsonl", "No space left on device", tmp_path / "resumed.jsonl"
+    )

@@ -6,11 +6,13 @@ mode as a document scan, and every category the detectors cover is listed, prese
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from forewarn.batch.record import check_text_size
 from forewarn.detectors import Pipeline, build_pipeline
+from forewarn.errors import InputError
+from forewarn.jsonl import parse
 from forewarn.report import aggregate
 from forewarn.scanner import text_document
 
@@ -18,7 +20,8 @@ from forewarn.scanner import text_document
 def scan_passages(
     lines: Iterable[str], mode: str = "default", pipeline: Pipeline | None = None
 ) -> Iterator[dict[str, Any]]:
-    """One output object per non-blank input line; malformed lines yield ``{"id", "error"}``.
+    """One output object per non-blank input line; a malformed line (or one nested too deeply,
+    or a text over the input size limit) yields ``{"id", "line", "error"}``.
 
     ``pipeline`` overrides ``mode`` (evaluation runs single detectors through the same path).
     """
@@ -28,11 +31,15 @@ def scan_passages(
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = parse(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError('each line must be an object with a "text" string')
+            check_text_size(item["text"], f"line {number}")
         except ValueError as exc:
             yield {"id": None, "line": number, "error": f"line {number}: {exc}"}
+            continue
+        except InputError as exc:
+            yield {"id": item.get("id"), "line": number, "error": str(exc)}
             continue
         doc = text_document(item["text"], source=str(item.get("id")))
         pipeline(doc)

@@ -6,13 +6,13 @@ a batch of millions of works can be listed cheaply and each worker reads its own
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from forewarn.batch.record import sha256_of
 from forewarn.errors import InputError
+from forewarn.jsonl import Line, iter_lines, line_cap, parse
 from forewarn.limits import Limits
 from forewarn.readers import iter_story_files, read_path
 
@@ -42,11 +42,15 @@ class Work:
             try:
                 with open(jsonl, "rb") as stream:
                     stream.seek(offset)
-                    text = json.loads(stream.readline())["text"]
+                    line = next(iter_lines(stream, line_cap(Limits.from_env())), None)
+                item = parse(line.raw) if line is not None and line.raw is not None else None
             except OSError as exc:
                 raise InputError(self.source, f"cannot read ({exc.strerror or exc})") from None
+            except ValueError:
+                item = None
+            text = item.get("text") if isinstance(item, dict) else None
             if not isinstance(text, str):
-                raise InputError(self.source, '"text" is not a string')
+                raise InputError(self.source, "the line changed since the batch started")
             return text
         if self.path is None:
             raise InputError(self.source, self.error or "nothing to read")
@@ -80,18 +84,25 @@ def _jsonl_works(jsonl: Path) -> Iterator[Work]:
         reason = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
         yield Work(id=str(jsonl), source=str(jsonl), error=f"cannot read ({reason})")
         return
-    offset = 0
+    limits = Limits.from_env()
     with stream:
-        for number, raw in enumerate(stream, start=1):
-            here, offset = offset, offset + len(raw)
-            if raw.strip():
-                yield _jsonl_work(jsonl, number, here, raw)
+        for line in iter_lines(stream, line_cap(limits)):
+            if line.raw is None:
+                where = f"{jsonl}:{line.number}"
+                reason = (
+                    f"line is too large ({line.size / 2**20:.1f} MB; a line may hold a text of "
+                    f"at most {limits.max_input_bytes / 2**20:.0f} MB)"
+                )
+                yield Work(id=where, source=where, error=reason)
+            elif line.raw.strip():
+                yield _jsonl_work(jsonl, line)
 
 
-def _jsonl_work(jsonl: Path, number: int, offset: int, raw: bytes) -> Work:
-    where = f"{jsonl}:{number}"
+def _jsonl_work(jsonl: Path, line: Line) -> Work:
+    """The work of one line; a line that is not a usable work is an error for its number."""
+    raw, where = line.raw or b"", f"{jsonl}:{line.number}"
     try:
-        item = json.loads(raw)
+        item = parse(raw)
     except ValueError as exc:
         return Work(id=where, source=where, error=f"not JSON ({exc})", sha256=sha256_of(raw))
     work_id = item.get("id") if isinstance(item, dict) else None
@@ -100,7 +111,7 @@ def _jsonl_work(jsonl: Path, number: int, offset: int, raw: bytes) -> Work:
         return Work(id=where, source=where, error=reason, sha256=sha256_of(raw))
     work_id = str(work_id)
     if isinstance(item.get("text"), str):
-        return Work(id=work_id, source=f"{jsonl}#{work_id}", line=(str(jsonl), offset))
+        return Work(id=work_id, source=f"{jsonl}#{work_id}", line=(str(jsonl), line.offset))
     if isinstance(item.get("path"), str):
         file = jsonl.parent / item["path"]
         return Work(id=work_id, source=str(file), path=str(file))

@@ -1,20 +1,25 @@
 """The results file is the journal: one JSON record per line, appended, flushed and fsynced.
 
 A killed run leaves at most a torn last line (a write cut short); opening the journal again
-detects it and truncates it away, so every complete line is a finished, durable result.
+detects it and truncates it away, so every complete line is a finished, durable result. A
+write that fails (disk full) is cut away at once, so the journal stays resumable. A complete
+line that is not a record (damage from elsewhere) is left as it is, ignored and reported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from forewarn.errors import InputError
+from forewarn.jsonl import parse
 
 
 @dataclass(frozen=True)
@@ -32,42 +37,51 @@ def _summary(record: dict[str, Any]) -> tuple[str, str | None, Done]:
 
 def _parse(line: bytes) -> dict[str, Any] | None:
     try:
-        value = json.loads(line)
+        value = parse(line)
     except ValueError:
         return None
-    return value if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+        return None
+    return value if value.get("status") in ("ok", "error") else None
 
 
 class JournalReader:
     """Streams the complete records of a journal; afterwards tells where a torn tail starts.
 
-    Raises InputError when a line other than the last is not a record: an interrupted append
-    cannot cause that, so it is reported rather than silently dropped.
+    A complete line that is not a record is skipped and its number kept in ``damaged`` (an
+    interrupted append cannot cause that, so it is reported, not dropped). A file of lines
+    none of which is a record is not a journal: InputError, so that no other file is appended.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        #: Offset just past the last complete record line (where a torn tail starts).
+        #: Offset just past the last complete line (where a torn tail starts).
         self.good_end = 0
         #: The last line is a complete record that lacks only its newline.
         self.unterminated = False
+        #: Numbers of the complete lines that are not records.
+        self.damaged: list[int] = []
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if not self.path.exists():
             return
+        records = 0
         with self.path.open("rb") as stream:
             for number, line in enumerate(stream, start=1):
                 complete = line.endswith(b"\n")
                 record = _parse(line) if line.strip() else None
                 if record is None and line.strip():
                     if not complete:
-                        return  # a torn last line: everything before good_end is intact
-                    reason = f"line {number} is not a forewarn batch record; fix or remove it"
-                    raise InputError(str(self.path), reason)
+                        break  # a torn last line: everything before good_end is intact
+                    self.damaged.append(number)
                 self.good_end += len(line)
                 self.unterminated = not complete and record is not None
                 if record is not None:
+                    records += 1
                     yield record
+        if self.damaged and not records:
+            reason = f"not a forewarn batch journal (line {self.damaged[0]} is not a batch record)"
+            raise InputError(str(self.path), reason)
 
 
 def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -95,21 +109,27 @@ class Journal:
         except BlockingIOError:
             os.close(self._fd)
             raise InputError(str(self.path), "in use by another forewarn batch") from None
+        #: A regular file is read, repaired and fsynced; a device or pipe is only written.
+        self.regular = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        reader = JournalReader(self.path)
         try:
-            reader = JournalReader(self.path)
-            self._done = [_summary(r) for r in reader]
+            self._done = [_summary(r) for r in reader] if self.regular else []
         except InputError:
             self.close()
             raise
-        size = os.fstat(self._fd).st_size
+        #: Numbers of lines that are not records (left as they are and ignored).
+        self.damaged = reader.damaged
         #: Bytes of a torn last line that were cut away on open (0 if the file was intact).
-        self.repaired = size - reader.good_end
-        if self.repaired:
-            os.ftruncate(self._fd, reader.good_end)
-        if reader.unterminated:
-            self._write(b"\n")
-        if self.repaired or reader.unterminated:
-            os.fsync(self._fd)
+        self.repaired = os.fstat(self._fd).st_size - reader.good_end if self.regular else 0
+        self._end = reader.good_end
+        try:
+            if self.repaired:
+                self._durably(lambda: os.ftruncate(self._fd, reader.good_end))
+            if reader.unterminated:
+                self._durably(lambda: self._write(b"\n"))
+        except InputError:
+            self.close()
+            raise
 
     def done(self, model_version: str) -> dict[str, Done]:
         """Ids already recorded under ``model_version`` (their latest record)."""
@@ -122,10 +142,29 @@ class Journal:
             view = view[written:]
 
     def append(self, record: dict[str, Any]) -> None:
-        """Write one record as one line and make it durable before returning."""
+        """Write one record as one line and make it durable before returning.
+
+        Raises InputError if the write fails (disk full, ...), with the line cut away again.
+        """
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-        self._write(line.encode("utf-8"))
-        os.fsync(self._fd)
+        self._durably(lambda: self._write(line.encode("utf-8")))
+
+    def _durably(self, change: Callable[[], None]) -> None:
+        """Apply ``change`` and fsync; on failure restore the last good end and raise."""
+        try:
+            change()
+            if self.regular:
+                os.fsync(self._fd)
+                self._end = os.fstat(self._fd).st_size
+        except OSError as exc:
+            if self.regular:  # if this fails too, the torn tail is cut off on the next open
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, self._end)
+            reason = (
+                f"cannot write ({exc.strerror or exc}); every work recorded before is kept: "
+                "run the same command again to resume"
+            )
+            raise InputError(str(self.path), reason) from None
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -12,6 +12,8 @@ from typing import Any
 
 from forewarn.detectors import Pipeline
 from forewarn.errors import InputError
+from forewarn.jsonl import too_large
+from forewarn.limits import Limits
 from forewarn.report import Report
 
 #: Keys of a journal line (the JSONL record), in output order.
@@ -64,12 +66,21 @@ def make_record(
     }
 
 
+def check_text_size(text: str, source: str, limits: Limits | None = None) -> None:
+    """Raise InputError if ``text`` is over the input size limit: a text given inline obeys
+    the limit a file does (its UTF-8 bytes are counted)."""
+    limit = (limits or Limits.from_env()).max_input_bytes
+    if len(text) * 4 > limit and (size := len(text.encode("utf-8", "surrogatepass"))) > limit:
+        raise InputError(source, too_large("text", size, limit))
+
+
 def scan_payload(payload: bytes | str, source: str, pipeline: Pipeline) -> dict[str, Any]:
     """The full report (schema ``report.schema.json``) of one work; text is always text."""
     from forewarn.readers import read_bytes
     from forewarn.scanner import scan_document, text_document
 
     if isinstance(payload, str):
+        check_text_size(payload, source)
         if not payload.strip():
             raise InputError(source, "empty text")
         doc = text_document(payload, source)

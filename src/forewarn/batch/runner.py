@@ -51,7 +51,11 @@ class Summary:
     errors: int = 0
     skipped: int = 0
     duplicates: int = 0
+    #: Of ``skipped``, the works recorded as errors (rescanned only with ``--retry-errors``).
+    skipped_errors: int = 0
     repaired: int = 0
+    #: Numbers of journal lines that are not records (left as they are and ignored).
+    damaged: list[int] = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 1
     warnings: Counter[str] = field(default_factory=Counter)
@@ -71,6 +75,12 @@ class Summary:
                 self.warnings.update(w["id"] for w in doc["warnings"])
         else:
             self.errors += 1
+
+    def skip(self, previous: Done) -> None:
+        """Count a work already recorded (as ``previous``) and not scanned again."""
+        self.skipped += 1
+        if previous.status != "ok":
+            self.skipped_errors += 1
 
 
 def run_work(work: Work, done_sha: str | None, pipeline: Pipeline, version: str) -> Record | None:
@@ -160,6 +170,20 @@ def _drain(
     pool: ProcessPoolExecutor, tasks: Iterator[Job], workers: int, suspects: list[Job]
 ) -> Iterator[tuple[Work, Record | None]]:
     in_flight: dict[Future[Record | None], Job] = {}
+    try:
+        yield from _drain_into(pool, tasks, workers, suspects, in_flight)
+    finally:  # stopped early (the journal cannot be written): drop the works not started
+        for future in in_flight:
+            future.cancel()
+
+
+def _drain_into(
+    pool: ProcessPoolExecutor,
+    tasks: Iterator[Job],
+    workers: int,
+    suspects: list[Job],
+    in_flight: dict[Future[Record | None], Job],
+) -> Iterator[tuple[Work, Record | None]]:
     window = workers * 4
     exhausted = False
     while True:
@@ -207,7 +231,11 @@ class _RateColumn(ProgressColumn):
 def plan(
     inputs: list[str], done: dict[str, Done], retry_errors: bool, summary: Summary
 ) -> list[Job]:
-    """The tasks of a run: each distinct id once, with the hash it is already done under."""
+    """The tasks of a run: each distinct id once, with the hash it is already done under.
+
+    A work recorded as an error before its bytes were read (no hash: a missing file, ...) is
+    skipped here unless ``retry_errors``; one with a hash is rescanned only if its bytes changed.
+    """
     seen: set[str] = set()
     tasks: list[Job] = []
     for work in iter_works(inputs):
@@ -215,9 +243,14 @@ def plan(
             summary.duplicates += 1
             continue
         seen.add(work.id)
+        summary.total += 1
         previous = done.get(work.id)
-        redo = previous is None or (retry_errors and previous.status != "ok")
-        tasks.append((work, None if redo else previous.sha256))  # type: ignore[union-attr]
+        if previous is None or (retry_errors and previous.status != "ok"):
+            tasks.append((work, None))
+        elif previous.status != "ok" and previous.sha256 is None:
+            summary.skip(previous)
+        else:
+            tasks.append((work, previous.sha256))
     return tasks
 
 
@@ -239,9 +272,9 @@ def run_batch(
     version = model_version(mode)
     start = time.perf_counter()
     with Journal(out) as journal:
-        summary.repaired = journal.repaired
-        tasks = plan(inputs, journal.done(version), retry_errors, summary)
-        summary.total = len(tasks)
+        summary.repaired, summary.damaged = journal.repaired, journal.damaged
+        done = journal.done(version)
+        tasks = plan(inputs, done, retry_errors, summary)
         columns = (
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -255,15 +288,19 @@ def run_batch(
             *columns, console=console, transient=True, disable=not console.is_terminal
         ) as progress:
             bar = progress.add_task("scanning", total=len(tasks))
-            for _work, record in (engine or scan_tasks)(tasks, mode, workers):
-                if record is None:
-                    summary.skipped += 1
-                else:
-                    journal.append(record)
-                    summary.add(record)
-                    if record["status"] != "ok" and on_error:
-                        on_error(record)
-                progress.advance(bar)
+            results = (engine or scan_tasks)(tasks, mode, workers)
+            try:
+                for work, record in results:
+                    if record is None:
+                        summary.skip(done[work.id])
+                    else:
+                        journal.append(record)  # InputError if it cannot: stops the run
+                        summary.add(record)
+                        if record["status"] != "ok" and on_error:
+                            on_error(record)
+                    progress.advance(bar)
+            finally:  # stop the workers now, also when the journal cannot be written
+                getattr(results, "close", lambda: None)()
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -273,7 +310,13 @@ def describe(summary: Summary, out: str) -> list[str]:
     lines = []
     if summary.repaired:
         lines.append(f"repaired {out}: cut a torn last line ({summary.repaired} bytes)")
+    if summary.damaged:
+        lines.append(f"{out}: {_damaged(summary.damaged)}")
     done = f", {summary.skipped} already done" if summary.skipped else ""
+    if summary.skipped_errors == 1:
+        done += " (1 recorded as an error; --retry-errors rescans it)"
+    elif summary.skipped_errors:
+        done += f" ({summary.skipped_errors} recorded as errors; --retry-errors rescans them)"
     dups = f", {summary.duplicates} duplicate ids ignored" if summary.duplicates else ""
     lines.append(
         f"{summary.total} works: {summary.scanned} scanned ({summary.ok} ok, {summary.errors} "
@@ -285,3 +328,11 @@ def describe(summary: Summary, out: str) -> list[str]:
         lines.append(f"works with warnings: {top}")
     lines.append(f"results: {out}")
     return lines
+
+
+def _damaged(numbers: list[int]) -> str:
+    """What the summary says about journal lines that are not records."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]} is not a batch record (left as it is; ignored)"
+    shown = ", ".join(str(n) for n in numbers[:5]) + (", …" if len(numbers) > 5 else "")
+    return f"{len(numbers)} lines ({shown}) are not batch records (left as they are; ignored)"
