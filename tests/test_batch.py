@@ -412,10 +412,32 @@ def test_jsonl_text_obeys_the_input_size_limit(tmp_path: Path) -> None:
     assert records["small"]["status"] == "ok"
 
 
+#: Address space for one CLI run: far above what it needs (~1 GB), so that a regression that
+#: reads without end (as /dev/full once was) fails the test instead of exhausting the machine.
+_MEMORY = 3 << 30
+
+
+def _run_limited(*args: str, file_size: int | None = None) -> subprocess.CompletedProcess[str]:
+    """``forewarn ARGS`` under a memory bound and, if given, a file size bound (RLIMIT_FSIZE:
+    a write past it fails with EFBIG, "File too large")."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (_MEMORY, _MEMORY))
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
+    cmd = [sys.executable, "-m", "forewarn", *args]
+    env = {**os.environ, "COLUMNS": "100"}
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env, preexec_fn=limit, timeout=120
+    )
+
+
 def test_a_full_disk_at_the_first_write_is_one_line_and_exit_1(tmp_path: Path) -> None:
     works = _jsonl(tmp_path / "works.jsonl", {"id": "a", "text": CALM})
 
-    proc = run_cli("batch", str(works), "--out", "/dev/full", "--fast", "--workers", "1")
+    proc = _run_limited("batch", str(works), "--out", "/dev/full", "--fast", "--workers", "1")
 
     assert proc.returncode == 1
     assert _errors(proc.stderr) == [
@@ -449,26 +471,17 @@ def _assert_stopped_cleanly_then_resumes(
 def test_a_write_error_mid_run_stops_with_one_line_and_the_journal_resumes(
     tmp_path: Path,
 ) -> None:
-    import resource
-
     works, out = _six_works(tmp_path), tmp_path / "out.jsonl"
-    cmd = [sys.executable, "-m", "forewarn", "batch", str(works), "--out", str(out)]
-    cmd += ["--fast", "--workers", "1"]
+    cmd = ("batch", str(works), "--out", str(out), "--fast", "--workers", "1")
     reference = tmp_path / "reference.jsonl"
     run_cli("batch", str(works), "--out", str(reference), "--fast", "--workers", "1")
     sizes = [len(line) for line in reference.read_bytes().splitlines(keepends=True)]
     cap = sizes[0] + sizes[1] + sizes[2] // 2  # the file may not grow past 2.5 records
 
-    def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
-
-    env = {**os.environ, "COLUMNS": "100"}
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, env=env, preexec_fn=limit_file_size, timeout=120
-    )
+    proc = _run_limited(*cmd, file_size=cap)
     stopped = out.read_bytes()
 
-    resumed = run_cli(*cmd[3:])
+    resumed = run_cli(*cmd)
 
     assert resumed.returncode == 0, resumed.stderr
     assert "2 already done" in resumed.stderr
