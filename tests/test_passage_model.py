@@ -181,3 +181,12 @@ def test_the_wheel_ships_every_model_file():
         assert any(
             fnmatch.fnmatch(rel, pat) and rel.count("/") == pat.count("/") for pat in patterns
         ), rel
+
+
+def test_budget_reaches_more_scenes_before_judging_neighbours():
+    """Adjacent windows of one scene wait until every other scene has had one judged."""
+    gate = np.array([[0.95], [0.94], [0.93], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], [0.0],
+                     [0.0], [0.0], [0.6]], np.float32)  # fmt: skip
+    cuts = np.array([0.5], np.float32)
+    assert list(_budgeted(gate, cuts, 2)) == [0, 12]
+    assert list(_budgeted(gate, cuts, 3)) == [0, 1, 12]

@@ -20,6 +20,7 @@ probability rescaled so that the cut-off maps to 0.5.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ ATTEMPT_TO_DEATH = 4
 #: harpoonings do not crowd out its one drowning.
 JUDGED_SHARE = 0.06
 MIN_JUDGED = 400
+#: Windows (sentences) apart that count as one scene when the budget is shared out.
+SPREAD = 8
 
 
 def judge_budget(windows: int) -> int:
@@ -94,6 +97,16 @@ class Judgement:
     gate: np.ndarray
     #: (category, sentence start) -> the strongest pattern match there, to highlight.
     matches: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    #: Which windows the judge read (all but in a budgeted ``default`` scan of a long text).
+    judged: np.ndarray | None = None
+
+    def judged_share(self, gate_cuts: np.ndarray) -> np.ndarray:
+        """Per category: the share of the windows its gate lets through that were judged."""
+        if self.judged is None:
+            return np.ones(self.gate.shape[1])
+        gated = self.gate >= gate_cuts
+        seen = (gated & self.judged[:, None]).sum(axis=0)
+        return np.where(gated.any(axis=0), seen / np.maximum(1, gated.sum(axis=0)), 1.0)
 
 
 class ModelDetector:
@@ -149,10 +162,13 @@ class ModelDetector:
         matches = _strongest_matches(findings)
         if self.mode == "fast":
             return Judgement(gate, severity, focus, gate, matches)
+        judged = None
         if self.mode == "thorough":
             rows = np.arange(len(windows))
         else:
             rows = _budgeted(gate, model.gate_cut, judge_budget(len(windows)))
+            judged = np.zeros(len(windows), dtype=bool)
+            judged[rows] = True
         proba = np.zeros_like(gate)
         if len(rows):
             if doc.deadline is not None:
@@ -162,7 +178,7 @@ class ModelDetector:
             words = pool_words(sentences, chosen, model.word_index, model.words)
             proba[rows] = model.judge(embeddings, feats[rows], words)
             severity[rows] = model.severity(embeddings)
-        return Judgement(proba, severity, focus, gate, matches)
+        return Judgement(proba, severity, focus, gate, matches, judged)
 
     def decide(self, doc: Document, windows: list[Window], seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
@@ -171,8 +187,10 @@ class ModelDetector:
         proba, severity = seen.proba, seen.severity
         cuts, sure = model.cuts(self.mode), model.sure_cuts(self.mode)
         # Over every window of the text: the judge's hits against its false-accept rate per
-        # window (a budgeted scan judges fewer, so this errs towards silence), and the gate's.
+        # window, scaled to the share of the category's gated windows it read (a budgeted scan
+        # judges some of them), and the gate's hits against its own rate.
         rates, gate_rates = model.rate("thorough"), model.rate("fast")
+        share = seen.judged_share(model.gate_cut)
         gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
         score = _rescale(proba, cuts)
         column = {c: j for j, c in enumerate(model.categories)}
@@ -184,7 +202,7 @@ class ModelDetector:
             if not len(above):
                 continue
             if (
-                _beyond_chance(len(above), len(windows), float(rates[j]))
+                _beyond_chance(len(above), len(windows), float(rates[j] * share[j]))
                 or _beyond_chance(int(gate_hits[j]), len(windows), float(gate_rates[j]))
                 or float(proba[above, j].max()) >= sure[j]
             ):
@@ -243,7 +261,9 @@ def _focus(by_sentence: np.ndarray, windows: list[Window]) -> np.ndarray:
 
 def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
     """The gated windows to judge, at most ``budget``: every category's windows ranked by how
-    far they clear its gate cut, taken rank by rank across categories (best first)."""
+    far they clear its gate cut, taken rank by rank across categories (best first). A window
+    within ``SPREAD`` sentences of a better one of the same category ranks after every window
+    that is not: one judged window per scene locates it, and the budget reaches more scenes."""
     margin = _logit(gate) - _logit(cuts)
     rows, cols = np.nonzero(margin >= 0)
     if len(np.unique(rows)) <= budget:
@@ -252,7 +272,10 @@ def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
     rank = np.empty(len(rows), dtype=np.int64)
     for j in np.unique(cols):
         at = np.nonzero(cols == j)[0]
-        rank[at[np.argsort(-strength[at], kind="stable")]] = np.arange(len(at))
+        at = at[np.argsort(-strength[at], kind="stable")]
+        near = _crowded(rows[at], SPREAD)
+        rank[at[~near]] = np.arange(int((~near).sum()))
+        rank[at[near]] = len(rows) + np.arange(int(near.sum()))
     order = np.lexsort((-strength, rank))
     chosen: list[int] = []
     seen: set[int] = set()
@@ -263,6 +286,20 @@ def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
             if len(chosen) == budget:
                 break
     return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _crowded(rows: np.ndarray, spread: int) -> np.ndarray:
+    """For rows in order of preference: whether each lies within ``spread`` of an earlier one
+    that was not itself crowded out."""
+    kept: list[int] = []
+    crowded = np.zeros(len(rows), dtype=bool)
+    for k, r in enumerate(rows.tolist()):
+        at = bisect.bisect_left(kept, r - spread)
+        if at < len(kept) and kept[at] <= r + spread:
+            crowded[k] = True
+        else:
+            bisect.insort(kept, r)
+    return crowded
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

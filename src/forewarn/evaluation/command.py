@@ -165,3 +165,39 @@ def corpus(
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
     if output is not None:
         output.write_text(table + "\n", encoding="utf-8")
+
+
+@eval_app.command()
+def novels(
+    texts: Annotated[
+        Path, typer.Argument(help="The folder of the novels (../shared/texts).")
+    ] = Path("../shared/texts"),
+    corpus: Annotated[
+        Path, typer.Option(help="The corpus whose labelled windows are the events.")
+    ] = Path("training/corpus"),
+    split: Annotated[
+        str, typer.Option(help="dev (for choosing between designs) or test (the frozen report).")
+    ] = "dev",
+    mode: Annotated[
+        list[str] | None, typer.Option(help="Scan modes to compare (repeatable).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the table (Markdown).")
+    ] = None,
+) -> None:
+    """Whole novels scanned: the share of the corpus's labelled events located, per mode."""
+    if split not in ("test", "dev"):
+        raise typer.BadParameter("choose test or dev", param_hint="--split")
+    from forewarn.evaluation.novels import evaluate_novels, markdown
+    from forewarn.learn.corpus import read_corpus
+
+    try:
+        records = read_corpus(corpus, (split,))
+    except (OSError, KeyError, ValueError) as exc:
+        _fail(f"{corpus}: cannot read the {split} split ({exc})")
+        raise typer.Exit(EXIT_INPUT) from None
+    results = [evaluate_novels(texts, records, m) for m in mode or ["default"]]
+    table = markdown(results)
+    Console(highlight=False).print(table, markup=False, soft_wrap=True)
+    if output is not None:
+        output.write_text(table + "\n", encoding="utf-8")
