@@ -349,16 +349,25 @@ def test_a_journal_with_a_too_deep_line_reopens_and_says_so(tmp_path: Path) -> N
     assert out.read_text() == f"{first}\n{DEEP}\n{second}\n"
 
 
-def test_scan_passages_reports_a_nested_line_and_goes_on(tmp_path: Path) -> None:
-    passages = _jsonl(tmp_path / "p.jsonl", {"id": 1, "text": DEATH}, DEEP, {"id": 3, "text": CALM})
+def test_scan_passages_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
+    big = {"id": "big", "text": "They walked on. " * 100_000}  # 1.5 MB
+    passages = _jsonl(tmp_path / "p.jsonl", {"id": 1, "text": DEATH}, DEEP, big, CALM, {"id": 5})
 
-    proc = run_cli("scan", "--passages", str(passages), "--fast")
+    proc = run_cli(
+        "scan", "--passages", str(passages), "--fast", env={"FOREWARN_MAX_INPUT_MB": "1"}
+    )
 
     assert proc.returncode == 1
-    assert _errors(proc.stderr) == [f"forewarn: error: {passages}: line 2: nested too deeply"]
+    errors = _errors(proc.stderr)
+    assert errors[:2] == [
+        f"forewarn: error: {passages}: line 2: nested too deeply",
+        f"forewarn: error: {passages}: line 3: text is too large (1.5 MB; the limit is 1 MB)",
+    ]
+    assert len(errors) == 4
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert [row["id"] for row in rows] == [1, None, 3]
+    assert [row["id"] for row in rows] == [1, None, "big", None, None]
     assert rows[1] == {"id": None, "line": 2, "error": "line 2: nested too deeply"}
+    assert "warnings" in rows[0]
 
 
 def test_recorded_errors_are_skipped_on_rerun_unless_retry_errors(tmp_path: Path) -> None:

@@ -150,16 +150,16 @@ def scan(
 
 
 def _scan_passages(path: Path, mode: str) -> int:
-    from forewarn.passages import scan_passages
+    from forewarn.passages import passage_lines, scan_passages
 
     try:
-        stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+        stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
         fail(f"{path}: cannot read file ({exc.strerror or exc})")
         return EXIT_INPUT
     errors = 0
     with stream:
-        for result in scan_passages(stream, mode):
+        for result in scan_passages(passage_lines(stream), mode):
             if "error" in result:
                 errors += 1
                 fail(f"{path}: {result['error']}")

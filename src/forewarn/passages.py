@@ -7,30 +7,40 @@ mode as a document scan, and every category the detectors cover is listed, prese
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from forewarn.batch.record import check_text_size
 from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.errors import InputError
-from forewarn.jsonl import parse
+from forewarn.jsonl import iter_lines, line_cap, parse
+from forewarn.limits import Limits
 from forewarn.report import aggregate
 from forewarn.scanner import text_document
 
 
+def passage_lines(stream: IO[bytes], limits: Limits | None = None) -> Iterator[bytes | None]:
+    """The lines of a passages file; None for one too long to hold a text within the limit
+    (it is skipped unread, so one huge line cannot exhaust memory)."""
+    for line in iter_lines(stream, line_cap(limits or Limits.from_env())):
+        yield line.raw
+
+
 def scan_passages(
-    lines: Iterable[str], mode: str = "default", pipeline: Pipeline | None = None
+    lines: Iterable[str | bytes | None], mode: str = "default", pipeline: Pipeline | None = None
 ) -> Iterator[dict[str, Any]]:
     """One output object per non-blank input line; a malformed line (or one nested too deeply,
-    or a text over the input size limit) yields ``{"id", "line", "error"}``.
+    too long, or with a text over the input size limit) yields ``{"id", "line", "error"}``.
 
     ``pipeline`` overrides ``mode`` (evaluation runs single detectors through the same path).
     """
     pipeline = pipeline or build_pipeline(mode)
     categories = pipeline.categories()
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if line is not None and not line.strip():
             continue
         try:
+            if line is None:
+                raise ValueError("line is too large to hold a text within the input size limit")
             item = parse(line)
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError('each line must be an object with a "text" string')
