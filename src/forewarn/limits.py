@@ -24,6 +24,8 @@ class Limits:
     max_decompressed_bytes: int = 200 * MB
     max_archive_members: int = 10_000
     max_seconds: int = 900
+    #: The setting that sets ``max_seconds`` here, named when the time limit stops a scan.
+    seconds_setting: str = "FOREWARN_MAX_SECONDS"
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -38,14 +40,16 @@ class Limits:
 class Deadline:
     """The time budget of one work: ``check`` between stages raises once it is spent."""
 
-    def __init__(self, source: str, seconds: float) -> None:
+    def __init__(self, source: str, seconds: float, setting: str = "FOREWARN_MAX_SECONDS") -> None:
         self.source = source
         self.seconds = seconds
+        self.setting = setting
         self.expires = time.monotonic() + seconds
 
     @classmethod
     def start(cls, source: str, limits: Limits) -> Deadline:
-        return cls(source, limits.max_seconds)
+        """The budget ``limits`` give one work, starting now."""
+        return cls(source, limits.max_seconds, limits.seconds_setting)
 
     def check(self) -> None:
         """Raise InputError if the work has run past its budget (a cheap clock read otherwise)."""
@@ -53,5 +57,5 @@ class Deadline:
             raise InputError(
                 self.source,
                 f"took longer than {self.seconds:g} s to scan (the limit; raise it with "
-                "FOREWARN_MAX_SECONDS)",
+                f"{self.setting})",
             )

@@ -11,6 +11,7 @@ from typing import IO
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.limits import Deadline, Limits
+from forewarn.readers.files import read_file
 
 #: File extensions a folder scan picks up.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"}
@@ -79,11 +80,11 @@ def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Docume
     elif kind == "html":
         from forewarn.readers.html import read_html
 
-        doc = read_html(data, source)
+        doc = read_html(data, source, deadline)
     elif kind == "markdown":
         from forewarn.readers.markdown import read_markdown
 
-        doc = read_markdown(data, source)
+        doc = read_markdown(data, source, deadline)
     else:
         from forewarn.readers.text import read_text
 
@@ -104,27 +105,7 @@ def read_path(path: str | os.PathLike[str], limits: Limits | None = None) -> Doc
     name = str(path)
     if name == "-":
         return read_stream(sys.stdin.buffer, "<stdin>", limits)
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError(name, "is a folder; scan a folder with `forewarn scan FOLDER`")
-        size = p.stat().st_size
-        if size > limits.max_input_bytes:
-            raise InputError(
-                name,
-                f"file is too large ({size / 2**20:.1f} MB; the limit is "
-                f"{limits.max_input_bytes / 2**20:.0f} MB)",
-            )
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
-    except IsADirectoryError:
-        raise InputError(name, "is a folder") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot read file ({exc.strerror or exc})") from None
-    return read_bytes(data, name, limits)
+    return read_bytes(read_file(path, limits), name, limits)
 
 
 def read_stream(stream: IO[bytes] | IO[str], source: str, limits: Limits | None = None) -> Document:

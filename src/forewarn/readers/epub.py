@@ -34,6 +34,7 @@ from forewarn.readers.ao3 import (
     is_ao3_html,
     label_key,
 )
+from forewarn.readers.boilerplate import strip_boilerplate
 from forewarn.readers.html import extract_blocks, parse_html, text_of
 
 CONTAINER = "META-INF/container.xml"
@@ -58,16 +59,6 @@ _NON_STORY_TYPES = {
 }
 _NON_STORY_STEMS = {"cover", "titlepage", "title_page", "toc", "toc_page", "log_page", "nav"}
 _FFF_NON_STORY = {"fff_titlepage", "fff_tocpage", "fff_logpage", "fff_coverpage"}
-_PG_BOILERPLATE_IDS = {
-    "pg-header",
-    "pg-footer",
-    "pg-machine-header",
-    "pg-start-separator",
-    "pg-end-separator",
-    "pg-smallprint",
-}
-_PG_START = re.compile(r"\*\*\*\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
-_PG_END = re.compile(r"\*\*\*\s*END OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"']")
 _XML_DECL_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SENTENCE = re.compile(r"[.!?…][\"'”’)]*$")
@@ -489,61 +480,12 @@ def _is_non_story(page: _Page, package: _Package, toc: _Toc) -> bool:
 
 
 # -- cleaning pages ----------------------------------------------------------------------------
-def _strip_boilerplate(body: html.HtmlElement) -> None:
-    """Remove Gutenberg header/licence, navigation, and lists of links (inline contents)."""
-    for el in list(body.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
-            continue
-        ident = el.get("id") or ""
-        classes = (el.get("class") or "").split()
-        if ident in _PG_BOILERPLATE_IDS or "pg-boilerplate" in classes or el.tag == "nav":
-            el.drop_tree()
-    _cut_at_gutenberg_markers(body)
-    for el in list(body.iter("ul", "ol", "table", "p", "div", "dl")):
-        if el.getparent() is not None and _is_link_list(el):
-            el.drop_tree()
-
-
-def _cut_at_gutenberg_markers(body: html.HtmlElement) -> None:
-    """Older Gutenberg books mark the text with *** START/END OF ... *** lines: cut outside."""
-    for el in list(body.iter("p", "pre", "div", "span", "h1", "h2", "h3", "h4", "h5", "h6")):
-        if el.getparent() is None or len(el) > 3:
-            continue
-        text = el.text_content()
-        if len(text) > 300:
-            continue
-        if _PG_START.search(text):
-            _drop_siblings(el, body, preceding=True)
-        elif _PG_END.search(text):
-            _drop_siblings(el, body, preceding=False)
-
-
-def _drop_siblings(el: html.HtmlElement, body: html.HtmlElement, preceding: bool) -> None:
-    node = el
-    while node is not None and node is not body:
-        for sibling in list(node.itersiblings(preceding=preceding)):
-            sibling.getparent().remove(sibling)
-        node = node.getparent()
-    el.drop_tree()
-
-
-def _is_link_list(el: html.HtmlElement) -> bool:
-    """True when at least 80% of the element's text is links inside the book (a contents list)."""
-    text = "".join(el.text_content().split())
-    if not text:
-        return False
-    inner = [
-        a
-        for a in el.iter("a")
-        if (href := a.get("href")) and not re.match(r"^[A-Za-z][\w+.-]*:", href)
-    ]
-    linked = sum(len("".join(a.text_content().split())) for a in inner)
-    return linked >= 0.8 * len(text)
-
-
-def _retitle_headings(body: html.HtmlElement, entries: list[tuple[str, str]]) -> None:
+def _retitle_headings(
+    body: html.HtmlElement, entries: list[tuple[str, str]], deadline: Deadline
+) -> None:
     """Give each heading a TOC entry points at (by fragment) that entry's title."""
     for fragment, title in entries:
+        deadline.check()
         target = body.get_element_by_id(fragment, None) if fragment else None
         if target is None:
             continue
@@ -599,32 +541,35 @@ class _SpineBuilder(DocumentBuilder):
         super().add_paragraph(text)
 
 
-def _read_ao3(pages: list[_Page], metadata: Metadata) -> DocumentBuilder:
+def _read_ao3(pages: list[_Page], metadata: Metadata, deadline: Deadline) -> DocumentBuilder:
     builder = DocumentBuilder()
     metadata.additional_tags = []  # the OPF's subjects mix rating, warnings and tags
     for page in pages:
+        deadline.check()
         if not extract_work(page.root, builder, metadata):
-            extract_blocks(page.body, builder, headings_as_chapters=False)
+            extract_blocks(page.body, builder, headings_as_chapters=False, deadline=deadline)
     return builder
 
 
-def _read_spine(pages: list[_Page], package: _Package, toc: _Toc, flavour: str) -> _SpineBuilder:
+def _read_spine(
+    pages: list[_Page], package: _Package, toc: _Toc, flavour: str, deadline: Deadline
+) -> _SpineBuilder:
     story = [p for p in pages if not _is_non_story(p, package, toc)]
     for page in story:
-        _strip_boilerplate(page.body)
+        strip_boilerplate(page.body, deadline)
     if flavour != "fanficfare":
         while len(story) > 1 and _looks_like_front_matter(story[0].body):
             story.pop(0)
     builder = _SpineBuilder()
     for page in story:
         entries = toc.entries.get(page.path, [])
-        _retitle_headings(page.body, entries)
+        _retitle_headings(page.body, entries, deadline)
         builder.begin_page(
             toc.title(page.path),
             new_chapter=bool(entries) or not toc.entries or builder.empty,
             split=len(entries) != 1,
         )
-        extract_blocks(page.body, builder)
+        extract_blocks(page.body, builder, deadline=deadline)
     return builder
 
 
@@ -703,9 +648,9 @@ def read_epub(
     flavour = _flavour(package, pages)
     metadata.source_format = _FORMATS.get(flavour, "epub")
     if flavour == "ao3":
-        builder = _read_ao3(pages, metadata)
+        builder = _read_ao3(pages, metadata, deadline)
     else:
-        builder = _read_spine(pages, package, _read_toc(archive, package), flavour)
+        builder = _read_spine(pages, package, _read_toc(archive, package), flavour, deadline)
         if flavour == "fanficfare":
             _apply_fanficfare(pages, metadata)
     if builder.empty:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree, html
 
 from forewarn.builder import DocumentBuilder
 from forewarn.document import Document, Metadata
 from forewarn.errors import InputError
+from forewarn.limits import Deadline
 
 BLOCK_TAGS = frozenset(
     """p div section article blockquote li ul ol dd dt dl pre h1 h2 h3 h4 h5 h6 table tr td th
@@ -128,13 +130,22 @@ def _inline_text(el: html.HtmlElement, parts: list[str]) -> None:
 
 
 def extract_blocks(
-    root: html.HtmlElement, builder: DocumentBuilder, headings_as_chapters: bool = True
+    root: html.HtmlElement,
+    builder: DocumentBuilder,
+    headings_as_chapters: bool = True,
+    deadline: Deadline | None = None,
 ) -> None:
     """Walk ``root`` in document order, adding each text block to ``builder`` as a paragraph."""
-    # The stack holds elements, and strings for loose text lying between blocks.
-    stack: list[html.HtmlElement | str] = [root]
+    # A stack of child iterators (depth-long, not width-long), yielding elements and the loose
+    # text lying between blocks as strings.
+    stack: list[Iterator[html.HtmlElement | str]] = [iter([root])]
     while stack:
-        el = stack.pop()
+        el = next(stack[-1], None)
+        if el is None:
+            stack.pop()
+            continue
+        if deadline is not None:
+            deadline.check()
         if isinstance(el, str):
             builder.add_paragraph(el)
             continue
@@ -150,17 +161,21 @@ def extract_blocks(
             continue
         if el.text and el.text.strip():
             builder.add_paragraph(el.text)
-        for child in reversed(list(el)):
-            if child.tail and child.tail.strip():
-                stack.append(child.tail)
-            stack.append(child)
+        stack.append(_children_and_tails(el))
+
+
+def _children_and_tails(el: html.HtmlElement) -> Iterator[html.HtmlElement | str]:
+    for child in el:
+        yield child
+        if child.tail and child.tail.strip():
+            yield child.tail
 
 
 def _has_block_children(el: html.HtmlElement) -> bool:
     return any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el)
 
 
-def read_html(data: bytes, source: str) -> Document:
+def read_html(data: bytes, source: str, deadline: Deadline | None = None) -> Document:
     """An HTML story; AO3 downloads are recognised and their metadata parsed."""
     root = parse_html(data, source)
     from forewarn.readers.ao3 import is_ao3_html, read_ao3_html
@@ -176,5 +191,6 @@ def read_html(data: bytes, source: str) -> Document:
         metadata.language = lang
     builder = DocumentBuilder()
     body = root.find("body")
-    extract_blocks(body if body is not None else root, builder)
+    extract_blocks(body if body is not None else root, builder, deadline=deadline)
+    del root, body, title  # the tree is spent: free it before the document is built
     return builder.build(metadata, source)

@@ -1,0 +1,220 @@
+"""Hostile input shapes an attack found (issue 15): small files that held gigabytes while being
+read, loops that outlasted the time limit, special files, NUL bytes past the first 4 KB.
+
+Each runs the real command line in a fresh process under an address-space limit and asserts a
+generous bound (a safety bound, not a speed target). ``forewarn text`` runs the readers alone,
+so the bounds here are the readers'; docs/BENCHMARKS.md has the figures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from forewarn.errors import InputError
+from forewarn.limits import MB, Limits
+from forewarn.readers import read_bytes
+from forewarn.readers.markdown import PIECE_CHARS
+from tests.helpers import run_cli
+from tests.test_cli import assert_one_line_error
+from tests.test_hostile import run_measured
+from tests.test_readers_epub import make_epub, opf, page
+
+#: Peak RSS a reader may add, per byte of input (docs/BENCHMARKS.md states the same factor).
+BYTES_PER_INPUT_BYTE = 30
+SIZE = 2 * MB
+
+
+@pytest.fixture(scope="module")
+def text_baseline(tmp_path_factory: pytest.TempPathFactory) -> int:
+    """Peak RSS (MB) of `forewarn text` on a one-line story: the interpreter and the readers."""
+    tmp = tmp_path_factory.mktemp("baseline")
+    (tmp / "tiny.txt").write_text("She walked home in the rain.")
+    result, rss = run_measured(tmp, "text", str(tmp / "tiny.txt"))
+    assert result.returncode == 0, result.stderr
+    return rss
+
+
+# -- Markdown that markdown-it turns into a token per byte -------------------------------------
+def _table(size: int) -> bytes:
+    """One table of 5,000 one-letter columns: a cell every two bytes."""
+    row = b"|x" * 5000 + b"|\n"
+    return b"|a" * 5000 + b"|\n" + b"|-" * 5000 + b"|\n" + row * (size // len(row))
+
+
+MARKDOWN_SHAPES: dict[str, tuple[Callable[[int], bytes], str]] = {
+    "table": (_table, "|x|x|x|"),
+    "one-letter-lines": (lambda size: b"a\n" * (size // 2), "a\na\na"),
+    "one-long-line": (lambda size: b"*a* " * (size // 4), "*a* *a*"),
+    "deep-quotes": (lambda size: b"> " * (size // 2) + b"deep text\n", "deep text"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(MARKDOWN_SHAPES))
+def test_markdown_is_read_in_memory_proportional_to_its_size(
+    tmp_path: Path, text_baseline: int, shape: str
+) -> None:
+    """A 2 MB table held 1.8 GB; now every shape is read whole within 30 bytes per byte."""
+    make, fragment = MARKDOWN_SHAPES[shape]
+    story = tmp_path / f"{shape}.md"
+    story.write_bytes(make(SIZE))
+    started = time.monotonic()
+    result, rss = run_measured(tmp_path, "text", str(story), timeout=120)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-500:]
+    assert fragment in result.stdout
+    assert len(result.stdout) > SIZE // 3  # every cell, letter and word is in the text
+    budget = text_baseline + BYTES_PER_INPUT_BYTE * SIZE // MB
+    assert rss < budget, f"peak RSS {rss} MB, budget {budget} MB (baseline {text_baseline} MB)"
+    assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+def test_markdown_longer_than_a_piece_reads_as_if_rendered_whole() -> None:
+    """Pieces are cut between blocks: never inside fenced code (even across blank lines), and
+    a link resolves to a reference defined pieces later."""
+    plain = [f"Paragraph {i} has some words and a link." for i in range(3000)]
+    marked = [p.replace("some", "*some*").replace("a link", "a [link][home]") for p in plain]
+    code = "```\n" + "".join(f"code line {i}\n\n" for i in range(3000)) + "```"
+    story = "\n\n".join(
+        ["# One", *marked[:1200], code, "# Two", *marked[1200:], "[home]: https://example.org"]
+    )
+    assert story.index(code) < PIECE_CHARS < story.index(code) + len(code)
+    assert len(story) > 2 * PIECE_CHARS
+    doc = read_bytes(story.encode(), "long.md")
+    code_text = read_bytes(code.encode(), "code.md").text
+    assert doc.text == "\n\n".join([*plain[:1200], code_text, *plain[1200:]])
+    assert [c.title for c in doc.chapters] == ["One", "Two"]
+    assert doc.notices == []
+
+
+def test_a_block_longer_than_a_piece_is_read_as_plain_text_with_a_notice() -> None:
+    doc = read_bytes(b"Intro *here*.\n\n" + b"She *ran* on. " * 10_000, "long.md")
+    assert doc.quote(doc.paragraphs[0]) == "Intro here."
+    assert doc.quote(doc.paragraphs[1]).startswith("She *ran* on. She *ran* on.")
+    assert doc.notices == [
+        "1 Markdown block(s) longer than 64 KB without a blank line read as plain text"
+    ]
+
+
+# -- many tiny elements ------------------------------------------------------------------------
+def test_html_of_tiny_elements_is_read_in_bounded_memory(
+    tmp_path: Path, text_baseline: int
+) -> None:
+    """libxml2 holds two nodes per ``<p>a</p>`` and forewarn a paragraph: the readers' worst
+    shape, bounded at 80 bytes per input byte (docs/BENCHMARKS.md)."""
+    story = tmp_path / "tiny.html"
+    story.write_bytes(b"<html><body>" + b"<p>a</p>" * (SIZE // 8) + b"</body></html>")
+    result, rss = run_measured(tmp_path, "text", str(story), timeout=60)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.count("a") == SIZE // 8
+    budget = text_baseline + 80 * SIZE // MB
+    assert rss < budget, f"peak RSS {rss} MB, budget {budget} MB (baseline {text_baseline} MB)"
+
+
+# -- deadlines inside the readers --------------------------------------------------------------
+def test_deep_nesting_in_an_epub_cannot_outlast_the_time_limit(tmp_path: Path) -> None:
+    """Cleaning a page cost depth x size (248 nested <div>s: minutes); now it is linear and
+    stops at the deadline, naming the setting that sets it."""
+    prose = "<p>She walked home in the rain and thought of nothing.</p>" * 5000
+    body = "<div>" * 248 + prose + "</div>" * 248
+    names = [f"c{i}.xhtml" for i in range(40)]
+    files = {"OEBPS/content.opf": opf(names)} | {f"OEBPS/{n}": page("T", body) for n in names}
+    epub = make_epub(tmp_path / "deep.epub", files)
+    started = time.monotonic()
+    result = run_cli("text", str(epub), env={"FOREWARN_MAX_SECONDS": "2"})
+    elapsed = time.monotonic() - started
+    assert_one_line_error(result, str(epub), "took longer than 2 s", "FOREWARN_MAX_SECONDS")
+    assert elapsed < 15, f"{elapsed:.1f} s"
+
+
+def test_the_time_limit_error_names_the_setting_that_set_it() -> None:
+    """The server's budget is FOREWARN_SERVE_SCAN_SECONDS: its limits say so, and so does the
+    error."""
+    limits = dataclasses.replace(
+        Limits(), max_seconds=0, seconds_setting="FOREWARN_SERVE_SCAN_SECONDS"
+    )
+    with pytest.raises(InputError, match=r"raise it with FOREWARN_SERVE_SCAN_SECONDS\)$"):
+        read_bytes(b"She walked home in the rain.", "story.txt", limits)
+
+
+# -- special files -----------------------------------------------------------------------------
+@pytest.fixture
+def special_files(tmp_path: Path) -> Iterator[dict[str, tuple[Path, str]]]:
+    """Each kind of file that is not a story: its path and the reason it is refused."""
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    (tmp_path / "random.md").symlink_to("/dev/urandom")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "socket.txt"))
+        yield {
+            "fifo": (tmp_path / "pipe.txt", "is a named pipe (FIFO), not a story file"),
+            "device": (Path("/dev/zero"), "is a character device, not a story file"),
+            "symlink to a device": (tmp_path / "zero.txt", "is a character device"),
+            "symlink to /dev/urandom": (tmp_path / "random.md", "is a character device"),
+            "socket": (tmp_path / "socket.txt", "is a socket, not a story file"),
+        }
+
+
+@pytest.mark.parametrize(
+    "kind", ["fifo", "device", "symlink to a device", "symlink to /dev/urandom", "socket"]
+)
+def test_special_files_are_refused_before_they_are_opened(
+    tmp_path: Path, special_files: dict[str, tuple[Path, str]], kind: str
+) -> None:
+    """/dev/zero reached 3 GB and a FIFO without a writer blocked for ever."""
+    path, reason = special_files[kind]
+    result, rss = run_measured(tmp_path, "text", str(path), timeout=30)
+    assert_one_line_error(result, str(path), reason)
+    assert rss < 200, f"peak RSS {rss} MB"
+
+
+def test_batch_records_special_files_named_by_jsonl_paths_as_errors(
+    tmp_path: Path, special_files: dict[str, tuple[Path, str]]
+) -> None:
+    (tmp_path / "story.txt").write_text("She walked home in the rain.")
+    works = tmp_path / "works.jsonl"
+    names = {"story": "story.txt", "pipe": "pipe.txt", "zero": "zero.txt", "sock": "socket.txt"}
+    works.write_text("".join(json.dumps({"id": i, "path": p}) + "\n" for i, p in names.items()))
+    out = tmp_path / "out.jsonl"
+    result, rss = run_measured(
+        tmp_path, "batch", str(works), "--out", str(out), "--fast", "--workers", "1", timeout=60
+    )
+    assert result.returncode == 1, result.stderr[-500:]
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records["story"]["status"] == "ok"
+    assert "is a named pipe (FIFO)" in records["pipe"]["error"]
+    assert "is a character device" in records["zero"]["error"]
+    assert "is a socket" in records["sock"]["error"]
+    assert rss < 1000, f"peak RSS {rss} MB"
+
+
+# -- NUL bytes ---------------------------------------------------------------------------------
+PROSE = "She walked home in the rain. " * 500  # 14.5 KB: well past the first 4 KB
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("late.txt", (PROSE + "\0" + PROSE).encode()),
+        ("late.md", (PROSE + "\0" + PROSE).encode()),
+        ("utf16.txt", (PROSE + "\0" + PROSE).encode("utf-16")),
+        ("cp1252.txt", (PROSE + "caf\xe9\0").encode("cp1252")),
+    ],
+)
+def test_a_nul_byte_anywhere_means_a_binary_file(tmp_path: Path, name: str, data: bytes) -> None:
+    story = tmp_path / name
+    story.write_bytes(data)
+    result = run_cli("text", str(story))
+    assert_one_line_error(result, str(story), "binary file, not a story (it contains NUL bytes)")
+
+
+def test_control_characters_past_the_first_4_kb_mean_a_binary_file() -> None:
+    with pytest.raises(InputError, match="too many control characters"):
+        read_bytes((PROSE + "\x01\x02\x03" * 10_000).encode(), "late.txt")
