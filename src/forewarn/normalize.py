@@ -6,9 +6,11 @@ look-alike forms; detectors match on this view and report spans in the original 
 
 from __future__ import annotations
 
-import bisect
+import string
 import unicodedata
 from functools import lru_cache
+
+import numpy as np
 
 # Zero-width, bidi controls, soft hyphen, BOM: dropped before matching.
 INVISIBLE = frozenset(
@@ -16,6 +18,8 @@ INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
     "\ufeff"
 )
+#: ASCII folding: lower case, and line breaks as spaces (see ``MatchView``).
+_ASCII_FOLD = {ord(c): c.lower() for c in string.ascii_uppercase} | {ord("\n"): " "}
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"'}
 
 
@@ -47,32 +51,37 @@ class MatchView:
             # Line breaks become spaces so phrases match across hard-wrapped lines; a blank
             # line becomes two spaces, which single-space patterns never cross.
             self.text = text.lower().replace("\n", " ")
-            self._map: list[int] | None = None
+            self._map: np.ndarray | None = None
             return
-        parts: list[str] = []
-        mapping: list[int] = []
-        for i, ch in enumerate(text):
-            folded = _fold(ch) if not ch.isascii() else ch.lower() if ch != "\n" else " "
-            parts.append(folded)
-            mapping.extend([i] * len(folded))
-        mapping.append(len(text))
-        self.text = "".join(parts)
-        self._map = mapping
+        # One translation table for the distinct characters: the folding runs once per
+        # character kind, not once per character of a novel.
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        table = {int(c): _fold(chr(c)) for c in np.unique(codes[codes >= 128])}
+        table.update(_ASCII_FOLD)
+        self.text = text.translate(table)
+        resized = [c for c, folded in table.items() if len(folded) != 1]
+        if not resized:
+            self._map = None
+            return
+        lengths = np.ones(len(codes), dtype=np.int64)
+        for c in resized:
+            lengths[codes == c] = len(table[c])
+        self._map = np.append(np.repeat(np.arange(len(codes)), lengths), len(codes))
 
     def original(self, offset: int) -> int:
         """The original-text offset of folded offset ``offset`` (an end offset maps to an end)."""
         if self._map is None:
             return offset
-        return self._map[min(offset, len(self._map) - 1)]
+        return int(self._map[min(offset, len(self._map) - 1)])
 
     def original_end(self, offset: int) -> int:
         """Map an exclusive end offset: just past the original character of ``offset - 1``."""
         if self._map is None or offset == 0:
             return offset
-        return self._map[offset - 1] + 1
+        return int(self._map[offset - 1]) + 1
 
     def folded(self, original_offset: int) -> int:
         """The folded offset where original offset ``original_offset`` begins."""
         if self._map is None:
             return original_offset
-        return bisect.bisect_left(self._map, original_offset)
+        return int(np.searchsorted(self._map, original_offset, side="left"))
