@@ -76,11 +76,11 @@ def score_novel(
         if any(a - NEAR <= end and start <= b + NEAR for a, b in spans):
             result.located[category] = result.located.get(category, 0) + 1
     for category in {c for _, _, c in events}:
-        spans = evidence.get(category)
-        if not spans:
+        found = evidence.get(category)
+        if not found:
             continue
         covered = np.zeros(text_length + 1, dtype=np.int32)
-        for a, b in spans:
+        for a, b in found:
             covered[max(0, a - NEAR)] += 1
             covered[min(text_length, b + NEAR)] -= 1
         result.spread[(novel, category)] = float((np.cumsum(covered)[:-1] > 0).mean())
