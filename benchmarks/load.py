@@ -4,10 +4,13 @@
 queue deep enough for every client and sends ``--requests`` scans ``--concurrency`` at a time, in a
 seeded order: short pasted texts, chapters and long works cut from the shared novels, and EPUB
 uploads (the test fixtures). Then it restarts the server with a small queue and sends more clients
-than it admits: work may be refused only by a 429 with Retry-After, never by a 5xx. The RSS of the
-server and its worker processes is sampled from /proc throughout. Only this tool's section of
-docs/BENCHMARKS.md (between its markers) is replaced. Exit 1 if any 5xx, transport error, 429
-without Retry-After, or unhealthy server afterwards.
+than it admits: work may be refused only by a 429 with Retry-After, never by a 5xx. Last, slow
+clients: ``--idle-connections`` connections send a scan's headers and one byte of its body and
+then nothing for ``--idle-seconds``, while a few real clients scan: every real request must be
+served and every idle connection answered 408. The RSS of the server and its worker processes
+is sampled from /proc throughout. Only this tool's section of docs/BENCHMARKS.md (between its
+markers) is replaced. Exit 1 if any 5xx, transport error, 429 without Retry-After, real request
+refused beside the idle connections, idle connection never answered, or unhealthy server after.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import math
 import os
 import random
 import re
+import selectors
 import socket
 import subprocess
 import sys
@@ -82,6 +86,8 @@ class Phase:
     healthy_after: bool = False
     #: Seconds the server took per answer, by status, from its own access log.
     handled: dict[str, list[float]] = field(default_factory=dict)
+    #: The idle connections held during the phase, if any.
+    idle: IdleClients | None = None
 
     def statuses(self) -> Counter[str]:
         return Counter(o.status for o in self.outcomes)
@@ -98,6 +104,13 @@ class Phase:
             out.append(f"{self.name}: {len(bare)} 429 answer(s) without a valid Retry-After")
         if not self.healthy_after:
             out.append(f"{self.name}: /healthz did not answer 200 with nothing in flight after")
+        if self.idle is not None:
+            refused = len(self.outcomes) - len(self.served())
+            if refused:
+                out.append(f"{self.name}: {refused} real request(s) not served beside idle ones")
+            unanswered = self.idle.count - self.idle.statuses().get("408", 0)
+            if unanswered:
+                out.append(f"{self.name}: {unanswered} idle connection(s) not answered 408")
         return out
 
 
@@ -269,6 +282,54 @@ class PeakRss(threading.Thread):
         self.sample()
 
 
+class IdleClients(threading.Thread):
+    """Connections that send a scan's headers and one byte of its body, then nothing; each
+    notes when the server answered it and with which status, until ``seconds`` have passed."""
+
+    def __init__(self, url: str, count: int, seconds: float) -> None:
+        super().__init__(daemon=True)
+        host, port = url.split("//")[1].rsplit(":", 1)
+        self.address = (host, int(port))
+        self.count = count
+        self.seconds = seconds
+        #: (status, or "none" if held to the end unanswered; seconds from the byte to it)
+        self.answers: list[tuple[str, float]] = []
+        self.opened = threading.Event()
+
+    def run(self) -> None:
+        host, port = self.address
+        head = (
+            f"POST /v1/scan HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: text/plain\r\n"
+            "Content-Length: 100000\r\n\r\nx"
+        ).encode()
+        selector = selectors.DefaultSelector()
+        sent: dict[socket.socket, float] = {}
+        for _ in range(self.count):
+            sock = socket.create_connection(self.address, timeout=30)
+            sock.sendall(head)
+            sock.setblocking(False)
+            sent[sock] = time.monotonic()
+            selector.register(sock, selectors.EVENT_READ)
+        self.opened.set()
+        ends = time.monotonic() + self.seconds
+        while sent and time.monotonic() < ends:
+            for key, _ in selector.select(timeout=max(0.0, ends - time.monotonic())):
+                conn = key.fileobj
+                assert isinstance(conn, socket.socket)
+                data = conn.recv(4096)
+                status = data.split(b" ")[1].decode() if data.count(b" ") >= 2 else "closed"
+                self.answers.append((status, time.monotonic() - sent.pop(conn)))
+                selector.unregister(conn)
+                conn.close()
+        for sock in sent:
+            self.answers.append(("none", self.seconds))
+            sock.close()
+        selector.close()
+
+    def statuses(self) -> Counter[str]:
+        return Counter(status for status, _ in self.answers)
+
+
 # -- the clients -------------------------------------------------------------------------------
 
 
@@ -313,21 +374,47 @@ def _healthy(url: str) -> bool:
     return response.status_code == 200 and response.json().get("in_flight") == 0
 
 
+@dataclass(frozen=True)
+class Idle:
+    """Idle connections to hold beside the real clients: how many, for how long, and the
+    server's FOREWARN_SERVE_BODY_SECONDS (None: its default)."""
+
+    connections: int
+    seconds: float
+    body_seconds: int | None = None
+
+
 def run_phase(
-    name: str, bodies: Sequence[Payload], clients: int, workers: int | None, queue: int
+    name: str,
+    bodies: Sequence[Payload],
+    clients: int,
+    workers: int | None,
+    queue: int,
+    idle: Idle | None = None,
 ) -> Phase:
-    """Start a server with ``workers`` and ``queue``, load it with ``clients``, measure."""
+    """Start a server with ``workers`` and ``queue``, load it with ``clients`` (beside ``idle``
+    connections), measure."""
     env = {"FOREWARN_SERVE_QUEUE": str(queue)}
     if workers:
         env["FOREWARN_SERVE_CONCURRENCY"] = str(workers)
+    if idle is not None and idle.body_seconds is not None:
+        env["FOREWARN_SERVE_BODY_SECONDS"] = str(idle.body_seconds)
     with serve(env) as server:
         count = httpx.get(f"{server.url}/healthz", timeout=30).json()["workers"]
         phase = Phase(name, f"{count} worker(s), queue {queue}", clients)
+        if idle is not None:
+            phase.limits += f", {idle.connections} idle connections for {idle.seconds:g} s"
+            phase.idle = IdleClients(server.url, idle.connections, idle.seconds)
         sampler = PeakRss(server.process.pid)
         phase.idle_mb = sampler.sample()
         sampler.start()
         try:
+            if phase.idle is not None:
+                phase.idle.start()
+                phase.idle.opened.wait(60)
             phase.outcomes, phase.wall = asyncio.run(drive(server.url, bodies, clients))
+            if phase.idle is not None:
+                phase.idle.join()
         finally:
             sampler.stop()
         phase.peak_mb, phase.peak_processes = sampler.peak, sampler.processes
@@ -389,6 +476,20 @@ def _refusals(phase: Phase) -> str:
     )
 
 
+def _idle(phase: Phase) -> str:
+    idle = phase.idle
+    assert idle is not None
+    waits = [seconds for status, seconds in idle.answers if status == "408"]
+    answered = ", ".join(f"{s}: {n}" for s, n in sorted(idle.statuses().items()))
+    return (
+        f"{phase.name}: {len(phase.served())} of {len(phase.outcomes)} real requests served "
+        f"while {idle.count} idle connections were held (each sent a scan's headers and one "
+        f"byte, then nothing, for {idle.seconds:g} s). The idle ones got {answered}, "
+        + " / ".join(f"{percentile(waits, q):.1f} s" for q in (0.5, 0.95, 1.0))
+        + " (p50 / p95 / max) after their byte; each answer closed its connection."
+    )
+
+
 def render(phases: Sequence[Phase], bodies: Sequence[Payload], command: str, start: str) -> str:
     kinds = Counter(p.kind for p in bodies)
     sizes = {k: sum(len(p.content) for p in bodies if p.kind == k) / kinds[k] for k in kinds}
@@ -429,10 +530,11 @@ def render(phases: Sequence[Phase], bodies: Sequence[Payload], command: str, sta
                 f"| {kind} | {len(done)} | {sizes[kind] / 1024:,.1f} KB | {_latency(done)} |"
             )
     lines += ["", *(f"- {_refusals(p)}" for p in phases)]
+    lines += [f"- {_idle(p)}" for p in phases if p.idle is not None]
     failures = [f for p in phases for f in p.failures()]
     lines += [
-        "- No 5xx, no transport error, every 429 with Retry-After, and /healthz answered 200 "
-        "with nothing in flight after each phase."
+        "- No 5xx, no transport error, every 429 with Retry-After, every idle connection "
+        "answered 408, and /healthz answered 200 with nothing in flight after each phase."
         if not failures
         else "- **Failures:** " + "; ".join(failures),
         END,
@@ -451,6 +553,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overload-requests", type=int, default=600)
     parser.add_argument("--overload-concurrency", type=int, default=200)
     parser.add_argument("--overload-queue", type=int, default=4)
+    parser.add_argument("--idle-connections", type=int, default=50)
+    parser.add_argument("--idle-seconds", type=float, default=20)
+    parser.add_argument("--idle-requests", type=int, default=60, help="real ones beside them")
+    parser.add_argument("--idle-concurrency", type=int, default=4)
+    parser.add_argument("--body-seconds", type=int, help="FOREWARN_SERVE_BODY_SECONDS there")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
@@ -461,10 +568,13 @@ def main(argv: list[str] | None = None) -> int:
     start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     load = payloads(texts, args.requests, args.long_words, args.seed)
     over = payloads(texts, args.overload_requests, args.long_words, args.seed + 1)
+    beside = payloads(texts, args.idle_requests, args.long_words, args.seed + 2)
     queue = args.concurrency if args.queue is None else args.queue
+    idle = Idle(args.idle_connections, args.idle_seconds, args.body_seconds)
     phases = [
         run_phase("load", load, args.concurrency, args.workers, queue),
         run_phase("overload", over, args.overload_concurrency, args.workers, args.overload_queue),
+        run_phase("slow clients", beside, args.idle_concurrency, args.workers, queue, idle),
     ]
     section = render(phases, load, command.strip(), start)
     write_section(args.output, section, START, END)

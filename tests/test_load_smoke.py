@@ -32,6 +32,8 @@ def test_load_tool_counts_statuses_without_server_errors(tmp_path: Path) -> None
     output.write_text(other + f"\n{START}\nstale\n{END}\n")
     args = ["--requests", "8", "--concurrency", "4", "--workers", "1", "--long-words", "1500"]
     args += ["--overload-requests", "12", "--overload-concurrency", "12", "--overload-queue", "0"]
+    args += ["--idle-connections", "5", "--idle-seconds", "4", "--idle-requests", "4"]
+    args += ["--body-seconds", "2"]
     assert main([*args, "--output", str(output), str(novel)]) == 0
     text = output.read_text()
     assert text.startswith(other) and "stale" not in text
@@ -39,6 +41,8 @@ def test_load_tool_counts_statuses_without_server_errors(tmp_path: Path) -> None
     section = text[text.index(START) : text.index(END)]
     load, overload = _statuses(section, "load"), _statuses(section, "overload")
     assert sum(load.values()) == 8 and sum(overload.values()) == 12
+    assert _statuses(section, "slow clients") == {"200": 4}  # served beside idle connections
+    assert "The idle ones got 408: 5" in section
     assert set(load) == {"200"}, load  # the load phase's queue holds every client
     assert set(overload) <= {"200", "429"}, overload
     assert "No 5xx, no transport error, every 429 with Retry-After" in section

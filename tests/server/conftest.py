@@ -111,6 +111,7 @@ def tight_server() -> Iterator[LiveServer]:
             "FOREWARN_SERVE_CONCURRENCY": "1",
             "FOREWARN_SERVE_QUEUE": "0",
             "FOREWARN_SERVE_MAX_JOBS": "1",
+            "FOREWARN_SERVE_MAX_CONNECTIONS": "8",
         },
     )
     yield server

@@ -72,8 +72,16 @@ def idle_connection(server: LiveServer) -> socket.socket:
     return sock
 
 
+def silent_connection(server: LiveServer) -> socket.socket:
+    """A client that starts its request line and never finishes its headers."""
+    sock = socket.create_connection(address(server), timeout=30)
+    sock.sendall(b"POST /v1/scan HTTP/1.1\r\nHost: 127.0")
+    return sock
+
+
 def test_idle_connections_leave_real_scans_served(guarded: LiveServer) -> None:
     held = [idle_connection(guarded) for _ in range(50)]
+    silent = [silent_connection(guarded) for _ in range(10)]
     try:
         answers: list[tuple[int, float]] = []
         started = time.monotonic()
@@ -87,8 +95,11 @@ def test_idle_connections_leave_real_scans_served(guarded: LiveServer) -> None:
         for sock in held:
             sock.settimeout(10)
             assert sock.recv(4096).startswith(b"HTTP/1.1 408 "), "an idle body was never refused"
+        for sock in silent:  # ... and connections that never finished their headers were closed
+            sock.settimeout(10)
+            assert sock.recv(4096) == b"", "a connection without headers was kept open"
     finally:
-        for sock in held:
+        for sock in held + silent:
             sock.close()
 
 
@@ -217,3 +228,14 @@ def test_a_flood_of_big_uploads_keeps_the_server_small(guarded: LiveServer) -> N
     assert "415" in statuses  # some were read whole and refused as pictures
     assert peak - idle < 450, f"32 uploads of 15 MB grew the server by {peak - idle:.0f} MB"
     assert quick_scan(guarded).status_code == 200
+
+
+def test_connections_beyond_the_limit_are_turned_away(tight_server: LiveServer) -> None:
+    held = [silent_connection(tight_server) for _ in range(8)]  # the limit is 8
+    try:
+        time.sleep(0.5)
+        assert httpx.get(f"{tight_server.url}/healthz").status_code == 503
+    finally:
+        for sock in held:
+            sock.close()
+    wait_until(lambda: httpx.get(f"{tight_server.url}/healthz").status_code == 200, 5, "room again")

@@ -41,8 +41,8 @@ class Worker:
 
     async def run(self, task: ScanTask) -> ScanOutcome:
         """Have the process scan ``task``; cancelling this kills nothing (see ``kill``)."""
-        try:
-            self._conn.send(task)
+        try:  # in a thread: a 16 MB task does not fit the pipe, and the loop must not wait
+            await asyncio.to_thread(self._conn.send, task)
         except OSError as exc:
             raise WorkerGone(str(exc)) from None
         outcome = await self._receive()
@@ -72,12 +72,15 @@ class Worker:
         return 0
 
     def kill(self) -> None:
-        """End the process at once, mid-scan or not, and reap it."""
+        """End the process at once, mid-scan or not, and reap it.
+
+        The pipe is left to be closed when the last reference goes: a thread may still be in
+        ``send`` (it fails now the reader is gone), and closing under it could hand its file
+        descriptor number to another connection."""
         self.ready = False
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
-        self._conn.close()
 
 
 async def _readable(fd: int) -> None:
