@@ -53,5 +53,5 @@ def test_non_english_text_gets_a_notice_and_no_warnings():
     report = forewarn.scan_text(text)
     doc = report.documents[0]
     assert doc.document.metadata.language == "es"
-    assert any("is not English" in n for n in doc.document.notices)
+    assert "forewarn reads English; this text looks like Spanish" in doc.document.notices[0]
     assert doc.warnings == []

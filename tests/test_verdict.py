@@ -11,7 +11,7 @@ import pytest
 from forewarn.document import Metadata
 from forewarn.profile import AvoidList, parse_avoid
 from forewarn.render.terminal import render_verdict
-from forewarn.verdict import category_label, check_to_dict, judge
+from forewarn.verdict import CAVEAT, category_label, check_to_dict, judge
 from tests.conftest import EXAMPLE, ROOT
 from tests.helpers import run_cli
 from tests.sample_report import (
@@ -72,9 +72,14 @@ def test_child_rule_overrides_parent_rule(sample):
     assert [h.warning.id for h in judge(sample, avoid).hits] == ["suicidal-ideation"]
 
 
-def test_category_not_in_story_is_safe(sample):
-    v = verdict_for(sample, "sexual-content,eating-disorder")
-    assert v.safe and v.summary() == "safe" and v.safe_chapters() == [1, 2, 3]
+def test_category_not_in_story_is_no_warning_found_with_a_caveat(sample):
+    v = verdict_for(sample, "bullying:graphic,eating-disorder")
+    assert v.safe and v.safe_chapters() == [1, 2, 3]
+    assert v.summary() == "no warning found for bullying (graphic+), eating-disorder (any)"
+    assert v.not_assessed == ["eating-disorder"]  # the sample's pipeline has no detector for it
+    shown = plain(render_verdict(v))
+    assert CAVEAT in shown and "could not assess: eating disorders" in shown
+    assert "safe\n" not in shown
 
 
 def test_sexual_content_shorthand_reaches_sexual_assault():
@@ -179,7 +184,41 @@ def test_check_json_validates_and_exit_code_follows_verdict(tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     jsonschema.validate(data, CHECK_SCHEMA)
-    assert data["verdicts"][0]["summary"] == "safe"
+    verdict = data["verdicts"][0]
+    assert verdict["safe"] and verdict["summary"] == "no warning found for suicide (any)"
+    assert verdict["caveat"] == CAVEAT and verdict["not_assessed"] == []
+
+
+def test_check_text_never_says_a_bare_safe(tmp_path):
+    story = tmp_path / "bread.txt"
+    story.write_text("They baked bread all morning and ate it warm with butter.")
+    result = run_cli("check", "--avoid", "suicide,violence:graphic", str(story))
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "no warning found for suicide (any), violence (graphic+)" in lines
+    assert CAVEAT in lines and "safe" not in lines
+
+
+SPANISH_36 = (
+    "La niña subió al tejado de la casa y miró el mar. No quería volver, pero su madre la "
+    "esperaba con la cena. Se sentó en el borde y pensó en todo lo que había pasado."
+)
+
+
+def test_short_spanish_story_is_named_and_gets_no_verdict(tmp_path):
+    assert len(SPANISH_36.split()) == 36
+    story = tmp_path / "cuento.txt"
+    story.write_text(SPANISH_36)
+    result = run_cli("check", "--avoid", "suicide", str(story))
+    assert result.returncode == 1
+    assert "forewarn reads English; this text looks like Spanish" in result.stderr
+    assert "not checked" in result.stdout and "no warning found" not in result.stdout
+    data = json.loads(run_cli("check", "-f", "json", "--avoid", "suicide", str(story)).stdout)
+    verdict = data["verdicts"][0]
+    assert not verdict["checked"] and not verdict["safe"]
+    assert "looks like Spanish" in verdict["summary"]
+    scanned = run_cli("scan", str(story))
+    assert "looks like Spanish" in scanned.stdout and "No warning found" not in scanned.stdout
 
 
 def test_unknown_category_is_a_usage_error_with_suggestion():

@@ -20,7 +20,19 @@ _SCRIPTS = [
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
     ("hi", re.compile(r"[\u0900-\u097f]")),
 ]
-MIN_WORDS = 40  # below this, any guess is noise: assume English
+#: Below this many function words of one language, any guess is noise: assume English.
+MIN_HITS = 3
+
+
+@cache
+def _names() -> dict[str, str]:
+    raw = tomllib.loads(resources.files("forewarn").joinpath("data/languages.toml").read_text())
+    return dict(raw["names"])
+
+
+def language_name(code: str) -> str:
+    """``"es"`` -> ``"Spanish"``; an unknown code is returned as it is."""
+    return _names().get(code, code)
 
 
 @cache
@@ -42,14 +54,10 @@ def detect_language(text: str, sample_chars: int = 20_000) -> str:
         if letters and len(pattern.findall(text)) > 0.3 * letters:
             return code
     words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < MIN_WORDS:
-        return "en"
-    scores = {
-        lang: sum(1 for w in words if w in sw) / len(words) for lang, sw in _stopwords().items()
-    }
-    best = max(scores, key=lambda k: scores[k])
+    hits = {lang: sum(1 for w in words if w in sw) for lang, sw in _stopwords().items()}
+    best = max(hits, key=lambda k: hits[k])
     # English wins ties and near-ties: short common words overlap across languages.
-    if best != "en" and scores[best] > 1.3 * scores["en"]:
+    if best != "en" and hits[best] >= MIN_HITS and hits[best] > 1.3 * hits["en"]:
         return best
     return "en"
 
@@ -62,7 +70,12 @@ def annotate_language(doc: Document) -> None:
         return
     doc.metadata.language = lang
     doc.language_supported = False
-    doc.notices.append(
-        f"the text is not English (detected: {lang}); forewarn's detectors support English "
-        "only, so no warnings were computed"
+    doc.notices.append(not_english_notice(lang))
+
+
+def not_english_notice(code: str) -> str:
+    """The notice for text in another language: what forewarn reads, and what this looks like."""
+    return (
+        f"forewarn reads English; this text looks like {language_name(code)}, "
+        "so no warnings were computed"
     )

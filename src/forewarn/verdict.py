@@ -15,7 +15,16 @@ from forewarn.report import DocumentReport, Evidence, Warning
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 #: Version of the ``forewarn check --format json`` output (schema/check.schema.json).
-CHECK_VERSION = "1.0"
+CHECK_VERSION = "1.1"
+#: Shown with every verdict: finding nothing is not a promise that nothing is there.
+CAVEAT = "forewarn can miss things: this is what its detectors found, not a guarantee."
+
+
+def nothing_found(report: DocumentReport) -> str:
+    """What a scan that found nothing may claim: ``"No warning found for the 42 categories
+    forewarn checks."``"""
+    n = len(report.candidates)
+    return f"No warning found for the {n} categor{'y' if n == 1 else 'ies'} forewarn checks."
 
 
 def category_label(category: str, severity: str) -> str:
@@ -114,14 +123,20 @@ class Verdict:
     def safe(self) -> bool:
         return self.checked and not self.hits
 
+    @property
+    def not_assessed(self) -> list[str]:
+        """Categories the avoid-list reaches that the detectors did not check."""
+        checked = {w.id for w in self.report.candidates}
+        return sorted(set(self.avoid.thresholds()) - checked)
+
     def summary(self) -> str:
-        """``"safe"``, ``"contains: suicide (attempt, depicted) in chapter 3; …"`` or
-        ``"not checked: …"`` (never "safe" for a story forewarn could not read)."""
+        """``"no warning found for suicide (any)"``, ``"contains: suicide (attempt, depicted) in
+        chapter 3; …"`` or ``"not checked: …"`` (never a bare "safe")."""
         if not self.checked:
             reason = "; ".join(self.report.document.notices) or "the detectors could not run"
             return f"not checked: {reason}"
         if self.safe:
-            return "safe"
+            return f"no warning found for {self.avoid.describe()}"
         return "contains: " + "; ".join(h.phrase() for h in self.hits)
 
     def skips(self) -> list[ChapterSkip]:
@@ -153,6 +168,8 @@ class Verdict:
             "safe": self.safe,
             "checked": self.checked,
             "summary": self.summary(),
+            "caveat": CAVEAT,
+            "not_assessed": self.not_assessed,
             "chapters": len(self.report.document.chapters),
             "hits": [h.to_dict(spoilers) for h in self.hits],
             "skip": [s.to_dict() for s in self.skips()],

@@ -18,6 +18,7 @@ from forewarn.render.svg import timeline_svg
 from forewarn.report import DocumentReport, Evidence, Report, Warning
 from forewarn.taxonomy import SEVERITIES, load_taxonomy
 from forewarn.timeline import build_timeline
+from forewarn.verdict import CAVEAT, nothing_found
 
 #: Characters of story text shown on each side of a quoted span.
 CONTEXT_CHARS = 280
@@ -34,7 +35,7 @@ STYLE = """
 .fw-brand{margin:0;color:var(--fw-muted);font-size:.8rem;letter-spacing:.06em;
  text-transform:uppercase}
 .fw-byline{margin:0 0 .2rem}
-.fw-facts,.fw-hint,.fw-where,.fw-more,.fw-footer{color:var(--fw-muted);font-size:.88rem}
+.fw-facts,.fw-hint,.fw-where,.fw-more,.fw-footer,.fw-caveat{color:var(--fw-muted);font-size:.88rem}
 .fw-facts{margin:0;overflow-wrap:anywhere}
 .fw-notice{background:#fff4e6;border-left:4px solid #f59f00;padding:.4rem .7rem;margin:.6rem 0}
 .fw-none{color:#237032;font-weight:600}.fw-unchecked{color:#b35c00;font-weight:600}
@@ -179,8 +180,9 @@ def _chapters(report: DocumentReport, w: Warning) -> str:
 def _summary(report: DocumentReport, index: int) -> str:
     if not report.document.language_supported:
         return '<p class="fw-unchecked">Not checked: see the note above.</p>'
+    caveat = f'<p class="fw-caveat">{_e(CAVEAT)}</p>'
     if not report.warnings:
-        return '<p class="fw-none">No content warnings found.</p>'
+        return f'<p class="fw-none">{_e(nothing_found(report))}</p>{caveat}'
     cards = []
     for sev in reversed(SEVERITIES):
         ws = [w for w in report.warnings if w.severity == sev]
@@ -195,7 +197,7 @@ def _summary(report: DocumentReport, index: int) -> str:
             f'<div class="fw-sev fw-{sev}"><h3>{sev} <span class="fw-count">{len(ws)}</span></h3>'
             f"<ul>{items}</ul></div>"
         )
-    return f'<div class="fw-sevgrid">{"".join(cards)}</div>'
+    return f'<div class="fw-sevgrid">{"".join(cards)}</div>{caveat}'
 
 
 def _tag_list(tags: list[str], classes: dict[str, str] | None = None) -> str:

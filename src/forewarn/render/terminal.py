@@ -23,6 +23,7 @@ from forewarn.render.safe import terminal_safe
 from forewarn.report import DocumentReport, Evidence, Report
 from forewarn.taxonomy import load_taxonomy, severity_rank
 from forewarn.timeline import Timeline, build_timeline
+from forewarn.verdict import CAVEAT, nothing_found
 
 if TYPE_CHECKING:
     from forewarn.ao3tags import Audit, TagReport
@@ -69,7 +70,8 @@ def render_document(report: DocumentReport) -> Group:
         parts.append(Text("note: " + terminal_safe(notice), style="magenta"))
     if not report.warnings:
         if doc.language_supported:
-            parts.append(Text("No content warnings found.", style="green"))
+            parts.append(Text(nothing_found(report), style="green"))
+            parts.append(Text(CAVEAT, style="dim"))
         return Group(*parts, Text(""))
     for w in report.warnings:
         head = Text("● ", style=SEVERITY_STYLE[w.severity])
@@ -181,10 +183,14 @@ def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
         parts.append(Text(terminal_safe(verdict.summary()), style="bold yellow"))
         return Group(*parts, Text(""))
     parts += [Text("note: " + terminal_safe(n), style="magenta") for n in report.document.notices]
+    parts.append(Text(verdict.summary(), style="bold green" if verdict.safe else "bold red"))
+    parts.append(Text(CAVEAT, style="dim"))
+    if verdict.not_assessed:
+        tax = load_taxonomy()
+        names = ", ".join(tax[c].name.lower() for c in verdict.not_assessed)
+        parts.append(Text(f"could not assess: {names} (no detector for them)", style="yellow"))
     if verdict.safe:
-        parts.append(Text("safe", style="bold green"))
         return Group(*parts, Text(""))
-    parts.append(Text(verdict.summary(), style="bold red"))
     tax = load_taxonomy()
     for skip in verdict.skips():
         where = Text(f"  skip {_chapter_name(skip.chapter, skip.title)}")

@@ -149,7 +149,7 @@
     if (!v.checked) {
       $('verdict-summary').textContent = 'Not checked: ' + v.summary.replace(/^not checked: /, '');
     } else if (v.safe) {
-      $('verdict-summary').textContent = 'Nothing you avoid was found.';
+      $('verdict-summary').textContent = v.summary.charAt(0).toUpperCase() + v.summary.slice(1) + '.';
     } else {
       $('verdict-summary').textContent = 'This story holds what you avoid:';
       v.hits.forEach(function (h) {
@@ -160,9 +160,12 @@
     }
     var safe = v.safe_chapters;
     $('verdict-safe').textContent = !v.checked ? ''
-      : safe.length === v.chapters ? 'Every chapter is safe for you.'
+      : safe.length === v.chapters ? 'No warning found in any chapter.'
       : safe.length ? 'Safe for you: ' + chapters(safe) + '.'
       : 'No chapter is free of what you avoid.';
+    $('verdict-caveat').textContent = v.checked ? v.caveat : '';
+    $('verdict-unassessed').textContent = v.checked && v.not_assessed.length
+      ? 'Could not assess: ' + v.not_assessed.join(', ') + ' (no detector for them).' : '';
     box.hidden = false;
   }
 
