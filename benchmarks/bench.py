@@ -80,15 +80,47 @@ def run_once(path: Path) -> dict[str, float]:
     return times
 
 
+_WRAPPER = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(code)"
+)
+
+
+def _rlimits(address_space: int | None, cpu_seconds: int | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` capping the address space (bytes) and CPU time of a child, or None."""
+    if address_space is None and cpu_seconds is None:
+        return None
+
+    def cap() -> None:
+        if address_space is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        if cpu_seconds is not None:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+
+    return cap
+
+
 def measure_process(
-    args: list[str], env: dict[str, str] | None = None
+    args: list[str],
+    env: dict[str, str] | None = None,
+    *,
+    address_space: int | None = None,
+    cpu_seconds: int | None = None,
 ) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """(peak RSS in MB, wall seconds, result) of ``forewarn ARGS`` in a new process."""
+    """(peak RSS in MB, wall seconds, result) of ``forewarn ARGS`` in a new process; optionally
+    under an address-space limit (a runaway fails instead of exhausting the machine) and a CPU
+    time limit (SIGXCPU ends it)."""
     cmd = [sys.executable, "-m", "forewarn", *args]
     full_env = {**os.environ, **(env or {})}
+    cap = _rlimits(address_space, cpu_seconds)
     if Path("/usr/bin/time").exists():  # GNU time -v, as a developer would measure it
         result = subprocess.run(
-            ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=full_env
+            ["/usr/bin/time", "-v", *cmd],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            preexec_fn=cap,
         )
         rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
         wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", result.stderr)
@@ -96,10 +128,17 @@ def measure_process(
             h, m, s = wall.groups()
             seconds = int(h or 0) * 3600 + int(m) * 60 + float(s)
             return int(rss.group(1)) / 1024, seconds, result
+    # No GNU time: a fresh wrapper process reports its one child's peak as its last stderr line
+    # (this process's RUSAGE_CHILDREN would be the peak of every child measured so far).
+    wrapped = [sys.executable, "-c", _WRAPPER, *cmd]
     seconds, result = _timed(
-        lambda: subprocess.run(cmd, capture_output=True, text=True, env=full_env)
+        lambda: subprocess.run(
+            wrapped, capture_output=True, text=True, env=full_env, preexec_fn=cap
+        )
     )
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, seconds, result
+    rest, _, peak = result.stderr.rstrip("\n").rpartition("\n")
+    result.stderr = rest + "\n" if rest else ""
+    return int(peak) / 1024 if peak.isdigit() else 0.0, seconds, result
 
 
 def peak_rss(path: Path) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from benchmarks.bench import END, STAGES, START, main
@@ -42,3 +43,26 @@ def test_cascade_bench_times_every_mode_on_a_tiny_text(tmp_path: Path) -> None:
         row = next(line for line in section.splitlines() if line.startswith(f"| {mode} |"))
         assert all(float(c) >= 0 for c in row.strip("|").split("|")[1:]), row
     assert "windows/s" in section and "the gate passes" in section
+
+
+def test_hostile_bench_measures_every_shape_at_64_kb(tmp_path: Path) -> None:
+    from benchmarks.hostile import END as H_END
+    from benchmarks.hostile import START as H_START
+    from benchmarks.hostile import main as hostile_main
+
+    from tests.hostile_shapes import SHAPES
+
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text(f"# Benchmarks\n\n{H_START}\nstale\n{H_END}\n")
+    assert hostile_main(["--sizes", "0.0625", "--max-seconds", "60", "--output", str(output)]) == 0
+    text = output.read_text()
+    assert text.count(H_START) == text.count(H_END) == 1 and "stale" not in text
+    section = text.split(H_START)[1].split(H_END)[0]
+    assert re.search(r"one-line story \(median of 3\): \*\*\d+ MB\*\* peak RSS", section)
+    for shape in SHAPES:
+        row = next(line for line in section.splitlines() if line.startswith(f"| {shape} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == "64 KB" and cells[3].isdigit() and cells[4], row
+        assert re.fullmatch(r"\d+ MB", cells[6]) and int(cells[6].split()[0]) > 0, row
+        assert cells[9] == "yes" or cells[9].startswith("**no** (budget"), row
+    assert "Over budget: " in section and "- Python: " in section

@@ -13,7 +13,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,10 @@ from forewarn.limits import MB, Limits
 from forewarn.readers import read_bytes
 from forewarn.readers.markdown import PIECE_CHARS
 from tests.helpers import run_cli
+from tests.hostile_shapes import MARKDOWN_SHAPES, deep_nesting_epub, tiny_elements_html
+from tests.hostile_shapes import PROSE as PROSE_PARAGRAPH
 from tests.test_cli import assert_one_line_error
 from tests.test_hostile import run_measured
-from tests.test_readers_epub import make_epub, opf, page
 
 #: Peak RSS a reader may add, per byte of input (docs/BENCHMARKS.md states the same factor).
 BYTES_PER_INPUT_BYTE = 30
@@ -43,20 +44,6 @@ def text_baseline(tmp_path_factory: pytest.TempPathFactory) -> int:
 
 
 # -- Markdown that markdown-it turns into a token per byte -------------------------------------
-def _table(size: int) -> bytes:
-    """One table of 5,000 one-letter columns: a cell every two bytes."""
-    row = b"|x" * 5000 + b"|\n"
-    return b"|a" * 5000 + b"|\n" + b"|-" * 5000 + b"|\n" + row * (size // len(row))
-
-
-MARKDOWN_SHAPES: dict[str, tuple[Callable[[int], bytes], str]] = {
-    "table": (_table, "|x|x|x|"),
-    "one-letter-lines": (lambda size: b"a\n" * (size // 2), "a\na\na"),
-    "one-long-line": (lambda size: b"*a* " * (size // 4), "*a* *a*"),
-    "deep-quotes": (lambda size: b"> " * (size // 2) + b"deep text\n", "deep text"),
-}
-
-
 @pytest.mark.parametrize("shape", sorted(MARKDOWN_SHAPES))
 def test_markdown_is_read_in_memory_proportional_to_its_size(
     tmp_path: Path, text_baseline: int, shape: str
@@ -110,7 +97,7 @@ def test_html_of_tiny_elements_is_read_in_bounded_memory(
     """libxml2 holds two nodes per ``<p>a</p>`` and forewarn a paragraph: the readers' worst
     shape, bounded at 80 bytes per input byte (docs/BENCHMARKS.md)."""
     story = tmp_path / "tiny.html"
-    story.write_bytes(b"<html><body>" + b"<p>a</p>" * (SIZE // 8) + b"</body></html>")
+    story.write_bytes(tiny_elements_html(SIZE))
     result, rss = run_measured(tmp_path, "text", str(story), timeout=60)
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.count("a") == SIZE // 8
@@ -122,11 +109,7 @@ def test_html_of_tiny_elements_is_read_in_bounded_memory(
 def test_deep_nesting_in_an_epub_cannot_outlast_the_time_limit(tmp_path: Path) -> None:
     """Cleaning a page cost depth x size (248 nested <div>s: minutes); now it is linear and
     stops at the deadline, naming the setting that sets it."""
-    prose = "<p>She walked home in the rain and thought of nothing.</p>" * 5000
-    body = "<div>" * 248 + prose + "</div>" * 248
-    names = [f"c{i}.xhtml" for i in range(40)]
-    files = {"OEBPS/content.opf": opf(names)} | {f"OEBPS/{n}": page("T", body) for n in names}
-    epub = make_epub(tmp_path / "deep.epub", files)
+    epub = deep_nesting_epub(tmp_path / "deep.epub", 40 * 5000 * len(PROSE_PARAGRAPH), pages=40)
     started = time.monotonic()
     result = run_cli("text", str(epub), env={"FOREWARN_MAX_SECONDS": "2"})
     elapsed = time.monotonic() - started
