@@ -346,6 +346,56 @@ def audit_tags(report: DocumentReport, suggested_warnings: list[Suggestion]) -> 
     )
 
 
+@dataclass(frozen=True)
+class AuditNote:
+    """One line of the audit in words: ``kind`` (confirmed, untagged, not found, unchecked,
+    other, rating, archive warning), what it is about, and why (chapters, never quotes)."""
+
+    kind: str
+    subject: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "subject": self.subject, "detail": self.detail}
+
+
+def audit_notes(audit: Audit) -> list[AuditNote]:
+    """The audit as the ``tags`` command words it, spoiler-free (its quotes are left out)."""
+    tax = load_taxonomy()
+
+    def names(ids: list[str], sep: str = " or ") -> str:
+        return sep.join(tax[i].name.lower() for i in ids)
+
+    notes = [
+        AuditNote("confirmed", t.tag, f"{names(t.found, ', ')}, {chapters_phrase(t.chapters)}")
+        for t in audit.confirmed
+    ]
+    for u in audit.untagged:
+        add = f"; add \u201c{u.suggested_tag}\u201d" if u.suggested_tag else ""
+        where = f"({u.warning.severity}, {chapters_phrase(u.chapters)}){add}"
+        notes.append(AuditNote("untagged", u.warning.name, where))
+    for t in audit.not_found:
+        why = (
+            f"only {', '.join(t.below_warning_level)} found, below warning level"
+            if t.below_warning_level
+            else f"no {names(t.categories)} found"
+        )
+        notes.append(AuditNote("not found", t.tag, why))
+    notes += [
+        AuditNote("unchecked", t.tag, f"forewarn cannot detect {names(t.categories)} yet")
+        for t in audit.not_checked
+    ]
+    if audit.other:
+        notes.append(AuditNote("other", ", ".join(audit.other), "not content warnings"))
+    if audit.rating_note:
+        notes.append(AuditNote("rating", audit.rating or "", audit.rating_note))
+    notes += [
+        AuditNote("archive warning", tag, "Archive Warning not chosen")
+        for tag in audit.missing_archive_warnings
+    ]
+    return notes
+
+
 @dataclass
 class TagReport:
     """Everything ``forewarn tags`` says about one story."""

@@ -339,12 +339,18 @@ def serve(
         bool,
         typer.Option(help="Allow a --host that is not loopback (other machines can connect)."),
     ] = False,
+    pair: Annotated[
+        bool,
+        typer.Option(
+            "--pair", help="Print the browser extension's pairing token (and do not serve)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (/v1/…) and the web page (/). Limits and access: FOREWARN_SERVE_*
     variables (see README, "Serving")."""
     from forewarn.server.command import serve_command
 
-    raise typer.Exit(serve_command(host, port, allow_remote))
+    raise typer.Exit(serve_command(host, port, allow_remote, pair))
 
 
 def main() -> None:

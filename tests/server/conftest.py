@@ -49,7 +49,8 @@ def start_server(
             [sys.executable, "-m", "forewarn", "serve", "--port", str(port), *args],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            # the pairing token and the profile live in a config dir of the tests' own
+            env={**os.environ, "XDG_CONFIG_HOME": str(ARTIFACTS / "config"), **(env or {})},
             cwd=ROOT,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)

@@ -9,8 +9,9 @@ and time only.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from importlib import resources
@@ -26,11 +27,20 @@ from starlette.requests import ClientDisconnect
 
 from forewarn import __version__
 from forewarn.detectors.base import MODES
-from forewarn.profile import ProfileError, parse_avoid
+from forewarn.profile import (
+    AvoidList,
+    ProfileError,
+    check_severity,
+    load_profile,
+    parse_avoid,
+    resolve_category,
+    save_profile,
+)
 from forewarn.render.html import SCRIPT, STYLE
 from forewarn.server import inputs
-from forewarn.server.bodies import UploadBuffer
+from forewarn.server.bodies import UploadBuffer, read_body
 from forewarn.server.disconnect import ClientGone, unless_gone
+from forewarn.server.extension import ResultCache, parse_work, text_hash
 from forewarn.server.guard import Guard
 from forewarn.server.jobs import JobQueue
 from forewarn.server.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -60,7 +70,12 @@ upload in the field `file` (text, Markdown, HTML, AO3 HTML/EPUB downloads, any E
 Errors are RFC 9457 problem details (`application/problem+json`). When every worker is busy
 and the queue is full the answer is 429 with `Retry-After`; long works can go through
 `/v1/jobs` instead. A body sent too slowly is refused with 408. When the server has a token,
-requests need `Authorization: Bearer <token>` (401 otherwise). The web page is at `/`."""
+requests need `Authorization: Bearer <token>` (401 otherwise). The web page is at `/`.
+
+`/v1/extension/…` serve the browser extension and always need its pairing token
+(`forewarn serve --pair`) as `Authorization: Bearer <token>`: 401 without it, 403 with a wrong
+one. No endpoint answers a request from another web origin (403, and never an
+`Access-Control-Allow-Origin`)."""
 
 
 class Mode(StrEnum):
@@ -240,6 +255,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.jobs.labels(status).set(count)
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
+    _extension_routes(app, settings, buffer, pool)
     _page_routes(app)
 
     def openapi() -> dict[str, Any]:
@@ -256,6 +272,119 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _avoid_body(body: bytes) -> AvoidList:
+    """``{"avoid": {"suicide": "implied"}}`` or ``{"avoid": "suicide,violence:graphic"}``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise Problem(422, f"malformed JSON body ({exc})") from None
+    if not isinstance(data, dict) or set(data) != {"avoid"}:
+        raise Problem(422, 'send {"avoid": {"category": "severity", ...}} or {"avoid": "..."}')
+    rules = data["avoid"]
+    try:
+        if isinstance(rules, str):
+            return parse_avoid(rules) if rules.strip() else AvoidList()
+        if isinstance(rules, dict) and all(isinstance(v, str) for v in rules.values()):
+            return AvoidList({resolve_category(c): check_severity(v) for c, v in rules.items()})
+    except ProfileError as exc:
+        raise Problem(422, f"avoid: {exc}") from None
+    raise Problem(422, '"avoid" must be a string or an object of category: severity')
+
+
+def _profile_dict(avoid: AvoidList) -> dict[str, Any]:
+    return {
+        "avoid": avoid.to_dict(),
+        "spec": ",".join(f"{cid}:{sev}" for cid, sev in avoid.rules.items()),
+        "avoiding": avoid.describe(),
+        "categories": [{"id": c.id, "name": c.name, "parent": c.parent} for c in load_taxonomy()],
+    }
+
+
+def _saved_profile() -> AvoidList:
+    try:
+        return load_profile()
+    except ProfileError as exc:
+        raise Problem(500, f"the server's avoid-list cannot be read: {exc}") from None
+
+
+def _extension_routes(
+    app: FastAPI, settings: Settings, buffer: UploadBuffer, pool: Callable[[], ScanPool]
+) -> None:
+    """What the browser extension uses (Guard requires the pairing token on all of them)."""
+    cache = ResultCache()
+
+    @app.post(
+        "/v1/extension/check",
+        summary="Check an AO3 work sent as structured chapters (browser extension)",
+    )
+    async def extension_check(
+        request: Request,
+        mode: ModeQuery = Mode.default,
+        spoilers: Annotated[
+            bool, Query(description="Also send the passages (quotes) behind each finding.")
+        ] = False,
+        avoid: Annotated[
+            str | None, Query(description="An avoid-list; default: the server's profile.")
+        ] = None,
+    ) -> JSONResponse:
+        if inputs.media_type(request) != "application/json":
+            raise Problem(415, "send the work as application/json")
+        with buffer.holding() as take:
+            work = parse_work(await read_body(request, settings, take))
+        try:
+            rules = parse_avoid(avoid).rules if avoid else _saved_profile().rules
+        except ProfileError as exc:
+            raise Problem(422, f"avoid: {exc}") from None
+        digest = text_hash(work)
+        key = (digest, mode.value, tuple(rules.items()), spoilers)
+        if (cached := cache.get(key)) is not None:
+            return JSONResponse({**cached, "text_hash": digest, "cached": True})
+        task = ScanTask(
+            data=b"",
+            source="ao3-page",
+            kind="text",
+            mode=mode.value,
+            output="extension",
+            avoid=rules,
+            spoilers=spoilers,
+            max_bytes=settings.max_upload_bytes,
+            max_seconds=settings.scan_seconds,
+            work=work,
+        )
+        with pool().admit():
+            outcome = await unless_gone(request, pool().run(task))
+        if outcome.status != 200 or not isinstance(outcome.body, dict):
+            raise Problem(outcome.status, str(outcome.body))
+        cache.put(key, outcome.body)
+        return JSONResponse({**outcome.body, "text_hash": digest, "cached": False})
+
+    async def profile(request: Request) -> JSONResponse:
+        if request.method == "GET":
+            return JSONResponse(_profile_dict(_saved_profile()))
+        if inputs.media_type(request) != "application/json":
+            raise Problem(415, 'send the avoid-list as application/json {"avoid": ...}')
+        with buffer.holding() as take:
+            avoid = _avoid_body(await read_body(request, settings, take))
+        try:
+            save_profile(avoid)
+        except OSError as exc:
+            raise Problem(500, f"the profile cannot be saved ({exc.strerror})") from None
+        return JSONResponse(_profile_dict(avoid))
+
+    # A plain route, so that one path answers both methods (405's Allow lists both); its two
+    # operations are documented by openapi.complete.
+    app.router.add_route(
+        "/v1/extension/profile", profile, methods=["GET", "PUT"], include_in_schema=False
+    )
+
+    @app.delete(
+        "/v1/extension/cache", status_code=204, summary="Forget every cached extension answer"
+    )
+    async def forget() -> Response:
+        cache.clear()
+        return Response(status_code=204)
 
 
 def _page_routes(app: FastAPI) -> None:

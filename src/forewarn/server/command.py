@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import sys
 
 
-def serve_command(host: str, port: int, allow_remote: bool = False) -> int:
-    """Run the server until interrupted; 1 when it cannot start, 2 for bad settings."""
+def pair_command() -> int:
+    """Print the pairing token (made now if the server never started) for the extension."""
+    from forewarn.server.pairing import PairingError, pairing_token, token_path
+
+    try:
+        token = os.environ.get("FOREWARN_SERVE_TOKEN", "").strip() or pairing_token()
+    except PairingError as exc:
+        sys.stderr.write(f"forewarn: error: {exc}\n")
+        return 1
+    sys.stdout.write(token + "\n")
+    where = "FOREWARN_SERVE_TOKEN" if os.environ.get("FOREWARN_SERVE_TOKEN") else token_path()
+    sys.stderr.write(
+        f"forewarn: the pairing token (from {where}): paste it into the forewarn extension's "
+        "options, with this server's address\n"
+    )
+    return 0
+
+
+def serve_command(host: str, port: int, allow_remote: bool = False, pair: bool = False) -> int:
+    """Run the server until interrupted (or, with ``pair``, print the pairing token); 1 when
+    it cannot start, 2 for bad settings."""
+    if pair:
+        return pair_command()
     try:
         import uvicorn
 
         from forewarn.server.app import create_app
+        from forewarn.server.pairing import PairingError, pairing_token
         from forewarn.server.protocol import with_header_deadline
         from forewarn.server.settings import Settings
     except ImportError as exc:
@@ -25,6 +49,11 @@ def serve_command(host: str, port: int, allow_remote: bool = False) -> int:
     except ValueError as exc:
         sys.stderr.write(f"forewarn: error: {exc}\n")
         return 2
+    try:  # the extension's token: FOREWARN_SERVE_TOKEN, else the saved one (made on first start)
+        settings = dataclasses.replace(settings, pairing_token=settings.token or pairing_token())
+    except PairingError as exc:
+        sys.stderr.write(f"forewarn: error: {exc}\n")
+        return 1
     if not settings.loopback:
         sys.stderr.write(
             f"forewarn: warning: listening on {host}, not loopback: other machines can reach "

@@ -190,6 +190,10 @@ def components() -> dict[str, Any]:
         "Taxonomy": TAXONOMY,
         "Job": JOB,
         "Health": HEALTH,
+        "ExtensionWork": EXTENSION_WORK,
+        "ExtensionAnswer": EXTENSION_ANSWER,
+        "Profile": PROFILE,
+        "ProfileBody": PROFILE_BODY,
     }
 
 
@@ -228,7 +232,111 @@ def _json(description: str, schema: str) -> dict[str, Any]:
 #: Answers any request may get before it reaches its operation (server/guard.py).
 _GUARD = {
     "401": problem("The server has a token and the request did not carry it."),
+    "403": problem("The request came from a web page of another origin (refused)."),
     "421": problem("The Host header names a host this server does not answer to."),
+}
+
+#: Answers of the browser extension's endpoints before they are reached: the pairing token.
+_PAIRED = {
+    "401": problem("No pairing token (`forewarn serve --pair` shows it)."),
+    "403": problem("A wrong pairing token, or a request from a web page of another origin."),
+    "421": _GUARD["421"],
+}
+
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+
+EXTENSION_WORK = {
+    "type": "object",
+    "description": "An AO3 work as the extension read it from the page the reader has open. "
+    "Only the chapters' paragraphs are scanned; the rest is metadata and the author's tags.",
+    "required": ["chapters"],
+    "additionalProperties": False,
+    "properties": {
+        **{k: {"type": ["string", "null"]} for k in ("id", "url", "title", "summary", "rating")},
+        "language": {"type": ["string", "null"]},
+        **{
+            k: _TEXTS
+            for k in (
+                "authors",
+                "notes",
+                "end_notes",
+                "archive_warnings",
+                "categories",
+                "fandoms",
+                "relationships",
+                "characters",
+                "additional_tags",
+            )
+        },
+        "chapters": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "number": {"type": "integer", "minimum": 1, "description": "AO3's position"},
+                    "title": {"type": ["string", "null"]},
+                    "summary": {"type": ["string", "null"]},
+                    "notes": _TEXTS,
+                    "end_notes": _TEXTS,
+                    "paragraphs": _TEXTS,
+                },
+            },
+        },
+    },
+}
+
+EXTENSION_ANSWER = {
+    "type": "object",
+    "description": "The verdict against the avoid-list, per AO3 chapter (numbers as AO3's; "
+    "`fold` ranges index the paragraphs sent), what was found, the tag audit and the report "
+    "(quotes only with `spoilers`).",
+    "required": ["version", "summary", "safe", "checked", "chapters", "hits", "tags", "report"],
+    "properties": {
+        "version": {"type": "string"},
+        "summary": {"type": "string"},
+        "caveat": {"type": "string"},
+        "safe": {"type": "boolean"},
+        "checked": {"type": "boolean"},
+        "text_hash": {"type": "string"},
+        "cached": {"type": "boolean"},
+        "chapters": {"type": "array", "items": {"type": "object"}},
+        "hits": {"type": "array", "items": {"type": "object"}},
+        "tags": {"type": "object"},
+        "report": {"type": "object"},
+    },
+}
+
+PROFILE_SUMMARIES = {
+    "get": "The reader's avoid-list (the server's profile)",
+    "put": "Save the reader's avoid-list to the server's profile",
+}
+
+PROFILE_BODY = {
+    "type": "object",
+    "required": ["avoid"],
+    "additionalProperties": False,
+    "properties": {
+        "avoid": {
+            "description": "`{category: severity}`, or the `--avoid` syntax; empty clears it.",
+            "oneOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ],
+        }
+    },
+}
+
+PROFILE = {
+    "type": "object",
+    "required": ["avoid", "spec", "avoiding", "categories"],
+    "properties": {
+        "avoid": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)}},
+        "spec": {"type": "string", "description": "The avoid-list as `--avoid` takes it."},
+        "avoiding": {"type": "string"},
+        "categories": {"type": "array", "items": {"type": "object"}},
+    },
 }
 
 _INPUT_ERRORS = {
@@ -290,6 +398,30 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
         "200": _json("The server is up; its pool and queue.", "Health"),
         "421": _GUARD["421"],
     },
+    ("post", "/v1/extension/check"): {
+        "200": _json("The work's verdict, chapters, findings and tag audit.", "ExtensionAnswer"),
+        **{k: v for k, v in _INPUT_ERRORS.items() if k not in _GUARD},
+        **_PAIRED,
+    },
+    ("get", "/v1/extension/profile"): {
+        "200": _json("The reader's avoid-list (the server's profile).", "Profile"),
+        "500": problem("The saved profile cannot be read."),
+        **_PAIRED,
+    },
+    ("put", "/v1/extension/profile"): {
+        "200": _json("The avoid-list as saved.", "Profile"),
+        "408": _INPUT_ERRORS["408"],
+        "413": _INPUT_ERRORS["413"],
+        "415": problem("Not JSON."),
+        "422": problem("An unknown category or severity; `detail` suggests close ones."),
+        "429": _INPUT_ERRORS["429"],
+        "500": problem("The profile cannot be saved."),
+        **_PAIRED,
+    },
+    ("delete", "/v1/extension/cache"): {
+        "204": {"description": "Every cached answer is forgotten."},
+        **_PAIRED,
+    },
     ("get", "/metrics"): {
         "200": {
             "description": "Prometheus metrics in the text exposition format.",
@@ -339,6 +471,23 @@ def complete(openapi: dict[str, Any]) -> dict[str, Any]:
                 operation["requestBody"] = STORY_BODY
             if key == ("post", "/v1/check"):
                 _document_avoid(operation)
+            if key == ("post", "/v1/extension/check"):
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("ExtensionWork")}},
+                }
+    openapi.setdefault("paths", {})["/v1/extension/profile"] = {
+        method: {
+            "summary": summary,
+            "operationId": f"{method}_extension_profile",
+            "responses": RESPONSES[(method, "/v1/extension/profile")],
+        }
+        for method, summary in PROFILE_SUMMARIES.items()
+    }
+    openapi["paths"]["/v1/extension/profile"]["put"]["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": _ref("ProfileBody")}},
+    }
     schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
     for generated in ("HTTPValidationError", "ValidationError"):
         schemas.pop(generated, None)

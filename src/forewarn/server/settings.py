@@ -68,6 +68,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     #: When set, every API request needs ``Authorization: Bearer <token>``.
     token: str = field(default="", repr=False)
+    #: The browser extension's token (server/pairing.py): /v1/extension/… need it, always.
+    #: Empty (as in an app made without ``forewarn serve``): those endpoints refuse everyone.
+    pairing_token: str = field(default="", repr=False)
     #: Listening on a non-loopback address is refused unless this is set (--allow-remote).
     allow_remote: bool = False
 

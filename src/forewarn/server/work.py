@@ -20,7 +20,7 @@ from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.limits import Deadline, Limits
 
-Output = Literal["json", "html", "check"]
+Output = Literal["json", "html", "check", "extension"]
 _PIPELINES: dict[str, Pipeline] = {}
 
 
@@ -40,6 +40,8 @@ class ScanTask:
     spoilers: bool = False
     max_bytes: int = 16 * 2**20
     max_seconds: int = 300
+    #: The browser extension's structured AO3 work (server/extension.py), for output "extension"
+    work: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ def _run(task: ScanTask) -> ScanOutcome:
     from forewarn.report import Report
     from forewarn.scanner import scan_document
 
+    if task.output == "extension" and task.work is not None:
+        return _check_work(task)
     if task.kind == "file":
         try:
             sniff(task.data, task.source)
@@ -163,3 +167,22 @@ def _run(task: ScanTask) -> ScanOutcome:
         return ScanOutcome(200, body, words)
     body = report.to_dict()
     return ScanOutcome(200, _strip_quotes(body) if task.spoiler_free else body, words)
+
+
+def _check_work(task: ScanTask) -> ScanOutcome:
+    """The extension's check of one AO3 work (already validated by the main process)."""
+    from forewarn.server.extension import check_work
+
+    assert task.work is not None
+    limits = dataclasses.replace(
+        Limits.from_env(), max_input_bytes=task.max_bytes, max_seconds=task.max_seconds
+    )
+    try:
+        body = check_work(
+            task.work, pipeline(task.mode), limits, task.avoid, task.spoilers, task.mode
+        )
+    except InputError as exc:
+        return ScanOutcome(422, str(exc))
+    return ScanOutcome(
+        200, body, sum(len(p.split()) for c in task.work["chapters"] for p in c["paragraphs"])
+    )
