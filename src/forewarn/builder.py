@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from forewarn.document import Document, Metadata, Span
+from forewarn.document import Document, Metadata, Span, SpineItem
 
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
@@ -25,6 +25,12 @@ class DocumentBuilder:
         self._chapters: list[tuple[int, str | None]] = []
         self._pending_title: str | None = None
         self._pending_chapter = False
+        self._spine: list[tuple[int, int, str, str]] = []
+        self._pending_spine: tuple[int, str, str] | None = None
+
+    def begin_spine_item(self, index: int, href: str, idref: str) -> None:
+        """The next paragraph comes from EPUB spine item ``index`` (counted from 1)."""
+        self._pending_spine = (index, href, idref)
 
     def start_chapter(self, title: str | None = None) -> None:
         """The next paragraph opens a new chapter titled ``title``."""
@@ -41,6 +47,9 @@ class DocumentBuilder:
         if self._pending_chapter:
             self._chapters.append((self._pos, self._pending_title))
             self._pending_chapter = False
+        if self._pending_spine is not None:
+            self._spine.append((self._pos, *self._pending_spine))
+            self._pending_spine = None
         self._parts.append(block)
         self._paragraphs.append(Span(self._pos, self._pos + len(block)))
         self._pos += len(block)
@@ -54,4 +63,10 @@ class DocumentBuilder:
         chapters = self._chapters or [(0, None)]
         if metadata.chapter_titles == [] and any(t for _, t in chapters):
             metadata.chapter_titles = [t or "" for _, t in chapters]
-        return Document(text, self._paragraphs, chapters, metadata, source)
+        doc = Document(text, self._paragraphs, chapters, metadata, source)
+        ends = [start for start, *_ in self._spine[1:]] + [len(text)] if self._spine else []
+        doc.spine = [
+            SpineItem(start, end, index=index, href=href, idref=idref)
+            for (start, index, href, idref), end in zip(self._spine, ends, strict=True)
+        ]
+        return doc

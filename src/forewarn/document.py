@@ -46,6 +46,16 @@ class Paragraph(Span):
     number: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class SpineItem(Span):
+    """An EPUB spine document's stretch of the text: ``index`` counts the spine's itemrefs
+    from 1; ``href`` and ``idref`` name the document as the EPUB does."""
+
+    index: int = 1
+    href: str = ""
+    idref: str = ""
+
+
 @dataclass
 class Metadata:
     """What the source says about the story; AO3 fields are empty for other sources."""
@@ -92,6 +102,8 @@ class Document:
         self.notices: list[str] = []
         self.language_supported = True
         self._sentences: list[Span] | None = None
+        #: EPUB only: the spine documents the text came from, in reading order.
+        self.spine: list[SpineItem] = []
         #: The time budget of this work (set by readers); stages check it between steps.
         self.deadline: Deadline | None = None
 
@@ -107,6 +119,17 @@ class Document:
         if i >= 0 and self.paragraphs[i].contains(offset):
             return self.paragraphs[i]
         return None
+
+    def spine_at(self, offset: int) -> SpineItem | None:
+        """The EPUB spine document holding ``offset`` (None for other formats)."""
+        i = bisect.bisect_right([s.start for s in self.spine], offset) - 1
+        return self.spine[i] if i >= 0 else None
+
+    def paragraphs_between(self, start: int, end: int) -> int:
+        """How many paragraphs start in ``[start, end]``."""
+        return bisect.bisect_right(self._paragraph_starts, end) - bisect.bisect_left(
+            self._paragraph_starts, start
+        )
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forewarn.report import DocumentReport, Warning
+from forewarn.place import chapter_name
+from forewarn.report import DocumentReport, Evidence, Warning
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,12 @@ def numbered(word: str, numbers: list[int]) -> str:
 def chapters_phrase(numbers: list[int]) -> str:
     """``[3]`` -> ``"chapter 3"``; ``[1, 2, 5]`` -> ``"chapters 1–2, 5"``."""
     return numbered("chapter", numbers)
+
+
+def passage_place(e: Evidence) -> str:
+    """``"chapter 3 “The Roof” (41 %), paragraph 12"``: the chapter as the book prints it."""
+    if e.place is None:
+        where = chapter_name(e.chapter_title, e.chapter)
+    else:
+        where = f"{e.place.chapter_name} ({e.place.percent} %)"
+    return where + (f", paragraph {e.paragraph}" if e.paragraph else "")

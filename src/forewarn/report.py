@@ -8,6 +8,7 @@ from typing import Any
 
 from forewarn.document import Document
 from forewarn.findings import Finding
+from forewarn.place import Place, place_at
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 SCHEMA_VERSION = "1.0"
@@ -32,8 +33,11 @@ class Evidence:
     cues: list[str] = field(default_factory=list)
     #: The model judge's probability for this passage (None: not judged); orders ties.
     judged: float | None = None
+    #: Where a reader finds it (chapter as printed, percentage, first words, EPUB position).
+    place: Place | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        location = {"location": self.place.to_dict()} if self.place else {}
         return {
             "start": self.start,
             "end": self.end,
@@ -45,6 +49,7 @@ class Evidence:
             "severity": self.severity,
             "highlight": [self.match_start, self.match_end],
             "cues": self.cues,
+            **location,
         }
 
 
@@ -197,4 +202,5 @@ def _merge(doc: Document, group: list[Finding]) -> Evidence:
         match_end=best.match_end,
         cues=cues,
         judged=max(judged) if judged else None,
+        place=place_at(doc, best.start),
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from forewarn.locations import Location, chapters_phrase, ranges, warning_locations
+from forewarn.document import Document
+from forewarn.locations import Location, ranges, warning_locations
+from forewarn.place import Place, chapters_named, ordinal, place_at
 from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport, Evidence, Warning
 from forewarn.taxonomy import load_taxonomy, severity_rank
@@ -61,9 +63,9 @@ class Hit:
     def label(self) -> str:
         return category_label(self.warning.id, self.severity)
 
-    def phrase(self) -> str:
-        """``"suicide (attempt, depicted) in chapter 3"``."""
-        return f"{self.label} in {chapters_phrase(self.chapters)}"
+    def phrase(self, doc: Document) -> str:
+        """``"suicide (attempt, depicted) in chapter 3"`` (chapters as ``doc`` prints them)."""
+        return f"{self.label} in {chapters_named(doc, self.chapters)}"
 
     def evidence(self) -> list[Evidence]:
         """The listed quotes behind this hit (only for --spoilers)."""
@@ -90,20 +92,53 @@ class Hit:
 
 @dataclass
 class ChapterSkip:
-    """A chapter holding avoided content: the paragraph ranges to skip and what they hold."""
+    """A chapter holding avoided content: the paragraph ranges to skip and what they hold.
+
+    ``places`` holds the place of each range's first paragraph; ``length`` counts the
+    chapter's paragraphs (so a range can end "at the chapter's end").
+    """
 
     chapter: int
     title: str | None
     paragraphs: list[tuple[int, int]]
     categories: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    length: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def name(self) -> str:
+        """The chapter as the book prints it: ``"Chapter 31"`` or ``"chapter 3 “The Roof”"``."""
+        return self.places[0].chapter_name if self.places else f"chapter {self.chapter}"
+
+    def where(self) -> str:
+        """``"Chapter 31 (92 %): from the 9th paragraph to the chapter's end"``."""
+        head = self.name + (f" ({self.places[0].percent} %)" if self.places else "")
+        if not self.paragraphs:
+            return head
+        spans = [paragraph_range(a, b, self.length) for a, b in self.paragraphs]
+        return f"{head}: " + ", ".join(spans)
+
+    def to_dict(self, spoilers: bool = False) -> dict[str, Any]:
         return {
             "chapter": self.chapter,
             "title": self.title,
             "paragraphs": [list(r) for r in self.paragraphs],
             "categories": list(self.categories),
+            "where": self.where(),
+            "locations": [p.to_dict(spoilers) for p in self.places],
         }
+
+
+def paragraph_range(first: int, last: int, length: int) -> str:
+    """``(9, 12, 12)`` -> ``"from the 9th paragraph to the chapter's end"``; ``(2, 2, 5)`` ->
+    ``"the 2nd paragraph"``; ``(1, 5, 5)`` -> ``"the whole chapter"``."""
+    if last >= length > 1 and first > 1:
+        return f"from the {ordinal(first)} paragraph to the chapter's end"
+    if last >= length and first == 1:
+        return "the whole chapter"
+    if first == last:
+        return f"the {ordinal(first)} paragraph"
+    return f"the {ordinal(first)} to {ordinal(last)} paragraphs"
 
 
 @dataclass
@@ -137,7 +172,8 @@ class Verdict:
             return f"not checked: {reason}"
         if self.safe:
             return f"no warning found for {self.avoid.describe()}"
-        return "contains: " + "; ".join(h.phrase() for h in self.hits)
+        doc = self.report.document
+        return "contains: " + "; ".join(h.phrase(doc) for h in self.hits)
 
     def skips(self) -> list[ChapterSkip]:
         """Flagged chapters in reading order, each with the paragraph ranges to skip."""
@@ -149,11 +185,19 @@ class Verdict:
                     paragraphs.append(loc.paragraph)
                 if hit.warning.id not in cats:
                     cats.append(hit.warning.id)
-        chapters = {c.number: c for c in self.report.document.chapters}
-        return [
-            ChapterSkip(n, chapters[n].title if n in chapters else None, ranges(p), cats)
-            for n, (p, cats) in sorted(by_chapter.items())
-        ]
+        doc = self.report.document
+        starts = {(p.chapter, p.number): p.start for p in doc.paragraphs}
+        lengths: dict[int, int] = {}
+        for p in doc.paragraphs:
+            lengths[p.chapter] = max(lengths.get(p.chapter, 0), p.number)
+        chapters = {c.number: c for c in doc.chapters}
+        skips = []
+        for n, (numbers, cats) in sorted(by_chapter.items()):
+            spans = ranges(numbers)
+            offsets = [starts.get((n, a), chapters[n].start) for a, _ in spans]
+            places = [place_at(doc, o) for o in offsets or [chapters[n].start]]
+            skips.append(ChapterSkip(n, chapters[n].title, spans, cats, places, lengths.get(n, 0)))
+        return skips
 
     def safe_chapters(self) -> list[int]:
         """Chapters free of everything on the avoid-list."""
@@ -172,7 +216,7 @@ class Verdict:
             "not_assessed": self.not_assessed,
             "chapters": len(self.report.document.chapters),
             "hits": [h.to_dict(spoilers) for h in self.hits],
-            "skip": [s.to_dict() for s in self.skips()],
+            "skip": [s.to_dict(spoilers) for s in self.skips()],
             "safe_chapters": self.safe_chapters(),
         }
 

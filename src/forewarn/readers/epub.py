@@ -378,6 +378,8 @@ class _Page:
     ref: _SpineRef
     path: str
     root: html.HtmlElement
+    #: The position of ``ref`` in the spine, counted from 1 (as EPUB CFIs count it).
+    index: int = 1
 
     @property
     def body(self) -> html.HtmlElement:
@@ -410,7 +412,7 @@ def _load_pages(
 ) -> list[_Page]:
     """The spine's readable documents in order; missing or unsafe ones become notices."""
     pages = []
-    for ref in package.spine:
+    for index, ref in enumerate(package.spine, start=1):
         deadline.check()
         item = ref.item
         if item is None:
@@ -430,7 +432,7 @@ def _load_pages(
         except InputError:
             notices.append(f"spine entry '{item.href}' is not readable HTML; skipped")
             continue
-        pages.append(_Page(ref, item.path, root))
+        pages.append(_Page(ref, item.path, root, index))
     return pages
 
 
@@ -541,11 +543,17 @@ class _SpineBuilder(DocumentBuilder):
         super().add_paragraph(text)
 
 
+def _begin_spine_item(builder: DocumentBuilder, page: _Page) -> None:
+    item = page.ref.item
+    builder.begin_spine_item(page.index, item.href if item else page.path, page.ref.idref)
+
+
 def _read_ao3(pages: list[_Page], metadata: Metadata, deadline: Deadline) -> DocumentBuilder:
     builder = DocumentBuilder()
     metadata.additional_tags = []  # the OPF's subjects mix rating, warnings and tags
     for page in pages:
         deadline.check()
+        _begin_spine_item(builder, page)
         if not extract_work(page.root, builder, metadata):
             extract_blocks(page.body, builder, headings_as_chapters=False, deadline=deadline)
     return builder
@@ -564,6 +572,7 @@ def _read_spine(
     for page in story:
         entries = toc.entries.get(page.path, [])
         _retitle_headings(page.body, entries, deadline)
+        _begin_spine_item(builder, page)
         builder.begin_page(
             toc.title(page.path),
             new_chapter=bool(entries) or not toc.entries or builder.empty,

@@ -13,7 +13,7 @@ import hashlib
 from html import escape
 
 from forewarn.ao3tags import TagReport, suggest_tags
-from forewarn.locations import format_ranges, numbered, warning_locations
+from forewarn.locations import format_ranges, numbered, passage_place, warning_locations
 from forewarn.render.svg import timeline_svg
 from forewarn.report import DocumentReport, Evidence, Report, Warning
 from forewarn.taxonomy import SEVERITIES, load_taxonomy
@@ -138,10 +138,7 @@ def _context(report: DocumentReport, e: Evidence) -> str:
 
 
 def _where(e: Evidence) -> str:
-    named = e.chapter_title and e.chapter_title.lower() != f"chapter {e.chapter}"
-    title = f" “{_e(e.chapter_title)}”" if named else ""
-    para = f", paragraph {e.paragraph}" if e.paragraph else ""
-    return f"chapter {e.chapter}{title}{para} · {e.severity}"
+    return f"{_e(passage_place(e))} · {e.severity}"
 
 
 def _warning(report: DocumentReport, index: int, w: Warning) -> str:

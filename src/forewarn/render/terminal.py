@@ -18,7 +18,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from forewarn.locations import chapters_phrase, format_ranges, numbered, warning_locations
+from forewarn.locations import chapters_phrase, format_ranges, passage_place, warning_locations
+from forewarn.place import ordinal
 from forewarn.render.safe import terminal_safe
 from forewarn.report import DocumentReport, Evidence, Report
 from forewarn.taxonomy import load_taxonomy, severity_rank
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from forewarn.detectors import Detector, Pipeline
     from forewarn.document import Document
     from forewarn.findings import Finding
-    from forewarn.verdict import Verdict
+    from forewarn.verdict import ChapterSkip, Verdict
 
 SEVERITY_STYLE = {
     "graphic": "bold red",
@@ -42,9 +43,8 @@ QUOTE_CHARS = 220
 
 
 def location(e: Evidence) -> str:
-    """ "chapter 3 “The Roof”, paragraph 12"."""
-    title = f" “{terminal_safe(e.chapter_title)}”" if e.chapter_title else ""
-    return f"chapter {e.chapter}{title}, paragraph {e.paragraph}"
+    """``"chapter 3 “The Roof” (41 %), paragraph 12"``, made terminal-safe."""
+    return terminal_safe(passage_place(e))
 
 
 def shorten(quote: str, limit: int = QUOTE_CHARS) -> str:
@@ -166,9 +166,16 @@ def _heading(report: DocumentReport) -> Text:
     return head
 
 
-def _chapter_name(number: int, title: str | None) -> str:
-    named = title and title.lower() != f"chapter {number}"
-    return f"chapter {number}" + (f" “{terminal_safe(title or '')}”" if named else "")
+def _skip_details(skip: ChapterSkip, spoilers: bool) -> list[Text]:
+    """Per range: the EPUB position, and with ``spoilers`` the paragraph's first words."""
+    lines = []
+    for (first, _), place in zip(skip.paragraphs, skip.places, strict=False):
+        bits = [f"starts “{terminal_safe(place.first_words)}”"] if spoilers else []
+        if place.spine is not None:
+            bits.append(f"EPUB {terminal_safe(place.spine.href)} {place.spine.cfi}")
+        if bits:
+            lines.append(Text(f"    {ordinal(first)} paragraph: " + "; ".join(bits), style="dim"))
+    return lines
 
 
 def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
@@ -193,12 +200,10 @@ def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
         return Group(*parts, Text(""))
     tax = load_taxonomy()
     for skip in verdict.skips():
-        where = Text(f"  skip {_chapter_name(skip.chapter, skip.title)}")
-        if skip.paragraphs:
-            numbers = [n for a, b in skip.paragraphs for n in range(a, b + 1)]
-            where.append(": " + numbered("paragraph", numbers))
+        where = Text(f"  skip {terminal_safe(skip.where())}")
         where.append(f" ({', '.join(tax[c].name.lower() for c in skip.categories)})", style="dim")
         parts.append(where)
+        parts += _skip_details(skip, spoilers)
     if len(report.document.chapters) > 1:
         safe = verdict.safe_chapters()
         parts.append(

@@ -1,0 +1,118 @@
+"""A place in a story a reader can find: the chapter as the book prints it, how far through the
+text, the paragraph's first words and, for an EPUB, the spine document and a CFI-style position.
+
+The CFI is approximate (``/4`` is the body, then the paragraph's ordinal among the document's
+paragraphs); e-readers that take a CFI land on or near the paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forewarn.chapter_numbers import title_number
+from forewarn.document import Document
+
+#: How many words of a paragraph's opening identify it without giving much away.
+FIRST_WORDS = 6
+
+
+@dataclass(frozen=True)
+class SpinePlace:
+    """Where an EPUB reader finds a place: the spine document and a CFI-style position."""
+
+    index: int
+    href: str
+    cfi: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "href": self.href, "cfi": self.cfi}
+
+
+@dataclass(frozen=True)
+class Place:
+    """One paragraph's place: ``chapter`` counts chapters in reading order; ``ordinal`` is the
+    chapter's own number as the book prints it (or that count when the title has none)."""
+
+    chapter: int
+    title: str | None
+    ordinal: int
+    paragraph: int
+    percent: int
+    first_words: str
+    spine: SpinePlace | None = None
+
+    @property
+    def chapter_name(self) -> str:
+        """``"Chapter 20"`` as printed, ``"chapter 3 “The Roof”"``, or ``"chapter 3"``."""
+        return chapter_name(self.title, self.ordinal)
+
+    def to_dict(self, spoilers: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "chapter": self.chapter,
+            "chapter_title": self.title,
+            "chapter_ordinal": self.ordinal,
+            "chapter_name": self.chapter_name,
+            "paragraph": self.paragraph,
+            "percent": self.percent,
+            "spine": self.spine.to_dict() if self.spine else None,
+        }
+        if spoilers:
+            out["first_words"] = self.first_words
+        return out
+
+
+def chapter_name(title: str | None, number: int) -> str:
+    """A chapter as the book prints it: its title when that holds its number, else
+    ``chapter N`` with the title in quotes."""
+    if title and title_number(title) is not None:
+        return title
+    return f"chapter {number}" + (f" “{title}”" if title else "")
+
+
+def chapters_named(doc: Document, numbers: list[int]) -> str:
+    """``"chapters 1–2, 5"`` when the book numbers its chapters as forewarn counts them, else
+    their printed names (``"Chapter 20, Chapter 31"``)."""
+    from forewarn.locations import chapters_phrase
+
+    chapters = {c.number: c for c in doc.chapters}
+    unique = sorted(set(numbers))
+    own = {n: title_number(chapters[n].title) for n in unique if n in chapters}
+    if all(v in (None, n) for n, v in own.items()):
+        return chapters_phrase(unique)
+    return ", ".join(chapter_name(chapters[n].title, own.get(n) or n) for n in unique)
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``"1st"``, ``12`` -> ``"12th"``, ``22`` -> ``"22nd"``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def first_words(text: str, n: int = FIRST_WORDS) -> str:
+    """The first ``n`` words of ``text``, with an ellipsis when there are more."""
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def place_at(doc: Document, offset: int) -> Place:
+    """The reader's place of ``offset`` in ``doc``."""
+    chapter = doc.chapter_at(offset)
+    paragraph = doc.paragraph_at(offset)
+    opening = doc.text[paragraph.start : paragraph.end] if paragraph else ""
+    spine = doc.spine_at(offset)
+    spine_place = None
+    if spine is not None:
+        within = doc.paragraphs_between(spine.start, offset)
+        idref = f"[{spine.idref}]" if spine.idref else ""
+        cfi = f"epubcfi(/6/{2 * spine.index}{idref}!/4/{2 * max(within, 1)})"
+        spine_place = SpinePlace(spine.index, spine.href, cfi)
+    return Place(
+        chapter=chapter.number,
+        title=chapter.title,
+        ordinal=title_number(chapter.title) or chapter.number,
+        paragraph=paragraph.number if paragraph else 0,
+        percent=int(100 * offset / max(1, len(doc.text))),
+        first_words=first_words(opening),
+        spine=spine_place,
+    )

@@ -1,0 +1,102 @@
+"""Locations a reader can find: the chapter as the book prints it, how far through, the
+paragraph's first words (only with --spoilers), and for an EPUB the spine document and a CFI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from forewarn.chapter_numbers import title_number
+from forewarn.verdict import paragraph_range
+from tests.conftest import FIXTURES, ROOT, validate_report
+from tests.helpers import run_cli
+
+CHECK_SCHEMA = json.loads((ROOT / "src/forewarn/schema/check.schema.json").read_text())
+ENDING = "He climbed onto the ledge of the roof and jumped, trying to end his life."
+
+
+def _filler(n: int, word: str) -> list[str]:
+    return [f"They baked {word} bread, batch {i}, and ate it warm with butter." for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A prologue, then Chapter 1 and Chapter 2: forewarn's third chapter is the book's 2nd."""
+    blocks = ["Prologue", *_filler(3, "rye"), "Chapter 1", *_filler(4, "oat"), "Chapter 2"]
+    blocks += [*_filler(8, "corn"), ENDING]
+    path = tmp_path_factory.mktemp("book") / "book.txt"
+    path.write_text("\n\n".join(blocks) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("title", "number"),
+    [
+        ("Chapter 20", 20),
+        ("CHAPTER XX. THE END", 20),
+        ("Chapter Twenty-One", 21),
+        ("20. The Fall", 20),
+        ("IV", 4),
+        ("The Roof", None),
+        ("Liv", None),  # a name, not a Roman numeral
+        (None, None),
+    ],
+)
+def test_a_chapter_number_is_read_from_its_printed_title(title, number) -> None:
+    assert title_number(title) == number
+
+
+def test_paragraph_ranges_read_as_a_reader_would_say_them() -> None:
+    assert paragraph_range(9, 12, 12) == "from the 9th paragraph to the chapter's end"
+    assert paragraph_range(2, 2, 5) == "the 2nd paragraph"
+    assert paragraph_range(1, 5, 5) == "the whole chapter"
+    assert paragraph_range(21, 23, 30) == "the 21st to 23rd paragraphs"
+
+
+def test_check_names_chapters_as_the_book_prints_them(book: Path) -> None:
+    result = run_cli("check", "--avoid", "suicide-attempt", str(book))
+    assert result.returncode == 3, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "in Chapter 2" in said and "chapter 3" not in said.lower()
+    assert "skip Chapter 2 (" in said and "%): from the 9th paragraph to the chapter's end" in said
+    assert "He climbed onto" not in said  # first words give the event away: --spoilers only
+    spoiled = " ".join(
+        run_cli("check", "--avoid", "suicide-attempt", "--spoilers", str(book)).stdout.split()
+    )
+    assert "9th paragraph: starts “He climbed onto the ledge of…”" in spoiled
+
+
+def test_check_json_locations(book: Path) -> None:
+    plain = json.loads(
+        run_cli("check", "-f", "json", "--avoid", "suicide-attempt", str(book)).stdout
+    )
+    jsonschema.validate(plain, CHECK_SCHEMA)
+    (skip,) = plain["verdicts"][0]["skip"]
+    assert skip["chapter"] == 3 and skip["paragraphs"] == [[9, 9]]
+    assert skip["where"].startswith("Chapter 2 (") and skip["where"].endswith("chapter's end")
+    (where,) = skip["locations"]
+    assert (where["chapter_ordinal"], where["chapter_name"]) == (2, "Chapter 2")
+    assert 80 <= where["percent"] < 100 and where["spine"] is None and "first_words" not in where
+    spoiled = json.loads(
+        run_cli("check", "-f", "json", "--spoilers", "--avoid", "suicide-attempt", str(book)).stdout
+    )
+    jsonschema.validate(spoiled, CHECK_SCHEMA)
+    assert spoiled["verdicts"][0]["skip"][0]["locations"][0]["first_words"].startswith("He climbed")
+
+
+def test_epub_locations_name_the_spine_document_and_a_cfi() -> None:
+    epub = FIXTURES / "ao3_work.epub"
+    data = json.loads(run_cli("scan", "-f", "json", str(epub)).stdout)
+    validate_report(data)
+    death = next(w for w in data["documents"][0]["warnings"] if w["id"] == "death")
+    where = death["evidence"][0]["location"]
+    assert where["chapter_name"] == "Chapter 2" and where["first_words"]
+    assert where["spine"]["href"] == "The_Lighthouse_Year_split_002.html"
+    assert where["spine"]["cfi"].startswith("epubcfi(/6/6[html2]!/4/")
+    result = run_cli("check", "--avoid", "death", str(epub))
+    said = " ".join(result.stdout.split())
+    assert "skip Chapter 2 (50 %): the 2nd paragraph" in said
+    assert "EPUB The_Lighthouse_Year_split_002.html epubcfi(/6/6[html2]!/4/4)" in said
