@@ -30,7 +30,14 @@ sysdeps:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: $(STAMP) sysdeps
+# web-ext, Mozilla's extension linter, for the browser extension's lint test: the exact versions
+# pinned in extension/package-lock.json (the extension itself needs no build and no npm).
+EXT_DEPS := extension/node_modules/.installed
+$(EXT_DEPS): extension/package.json extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
+	touch $(EXT_DEPS)
+
+test: $(STAMP) sysdeps $(EXT_DEPS)
 	$(BIN)/ruff check src tests fuzz benchmarks models
 	$(BIN)/ruff format --check src tests fuzz benchmarks models
 	$(BIN)/mypy
@@ -79,7 +86,7 @@ encoders: models-venv $(STAMP)
 	  --json docs/results/webis-encoders.json
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) build dist src/*.egg-info extension/node_modules
 
 # The annotated corpus (training/corpus) from its raw passes, then the passage model trained on
 # it (src/forewarn/data/models/passage.npz); `forewarn eval corpus` scores it on the test split.
