@@ -9,10 +9,11 @@ peak RSS, wall time, exit code and the first line of its stderr (an input refuse
 says so there). Each run has FOREWARN_MAX_SECONDS=``--max-seconds``, an address-space limit
 and a CPU-time limit, so a runaway is stopped instead of exhausting the machine. The idle
 baseline is the same command on a one-line story; the table sets *peak - idle* against the
-budget issue 15 states (30 x the input bytes, and at most 1 GB in all for a 16 MB input).
+budget issue 15 states (30 x the input bytes, and at most 1 GB in all for a 16 MB input), and
+shows beside it the peak of ``forewarn text`` on the same file: the readers alone.
 Only this tool's section of docs/BENCHMARKS.md (between its markers) is replaced. Exit 0 once
 every run is measured, whatever its outcome (over-budget rows are marked, not failures); exit 1
-if the idle baseline itself fails.
+if an idle baseline itself fails.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ IDLE_RUNS = 3
 
 @dataclass(frozen=True)
 class Run:
-    """One measured ``forewarn scan``: what it read and what it cost."""
+    """One measured ``forewarn scan``: what it read and what it cost; ``read_mb`` is the peak
+    RSS of ``forewarn text`` on the same file (the readers alone)."""
 
     shape: str
     size: int
@@ -54,6 +56,7 @@ class Run:
     first_error: str
     wall: float
     peak_mb: float
+    read_mb: float
 
     def budget_mb(self, idle_mb: float) -> float:
         """The most this run may hold: idle + 30 x input, capped at 1 GB for a 16 MB input."""
@@ -96,21 +99,33 @@ def measure(
     path = folder / f"{shape.replace(' ', '-').lower()}-{size}{maker.suffix}"
     maker.write(path, size)
     env = {"FOREWARN_MAX_SECONDS": str(max_seconds)}
-    mb, seconds, result = measure_process(
-        ["scan", "--format", "json", str(path)],
-        env,
-        address_space=address_space,
-        cpu_seconds=4 * max_seconds + 60,
-    )
+    limits = {"address_space": address_space, "cpu_seconds": 4 * max_seconds + 60}
+    mb, seconds, result = measure_process(["scan", "--format", "json", str(path)], env, **limits)
+    read_mb, _, _ = measure_process(["text", str(path)], env, **limits)
     said = first_error(result, path) or "; ".join(f"notice: {n}" for n in notices(result))
-    return Run(shape, size, path.stat().st_size, result.returncode, said, seconds, mb), path
+    run = Run(shape, size, path.stat().st_size, result.returncode, said, seconds, mb, read_mb)
+    return run, path
+
+
+def idle_baseline(story: Path, args: list[str], address_space: int) -> tuple[float, float]:
+    """Median (peak RSS in MB, wall seconds) of ``IDLE_RUNS`` runs of ``forewarn ARGS STORY``."""
+    runs = []
+    for _ in range(IDLE_RUNS):
+        mb, seconds, result = measure_process([*args, str(story)], address_space=address_space)
+        if result.returncode != 0:
+            raise SystemExit(f"the idle baseline failed: {first_error(result, story)}")
+        runs.append((mb, seconds))
+    mb, seconds = (statistics.median(x) for x in zip(*runs, strict=True))
+    return mb, seconds
 
 
 def _size(n: float) -> str:
     return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.0f} KB"
 
 
-def render(runs: list[Run], idle: Run, args: argparse.Namespace, command: str) -> str:
+def render(
+    runs: list[Run], idle: Run, read_idle_mb: float, args: argparse.Namespace, command: str
+) -> str:
     lines = [
         START,
         "## Hostile inputs: peak memory of `forewarn scan`",
@@ -124,14 +139,16 @@ def render(runs: list[Run], idle: Run, args: argparse.Namespace, command: str) -
         "is on disk or uploaded). The idle baseline is the same command on a one-line story "
         f"(median of {IDLE_RUNS}): **{idle.peak_mb:.0f} MB** peak RSS, {idle.wall:.1f} s. "
         f"The budget issue 15 sets is idle + {BYTES_PER_INPUT_BYTE} x input bytes, and at most "
-        f"{CAP_RSS_MB / 1024:.0f} GB in all for a {CAP_INPUT // MB} MB input.",
+        f"{CAP_RSS_MB / 1024:.0f} GB in all for a {CAP_INPUT // MB} MB input. The last column "
+        "is the readers alone: `forewarn text FILE` under the same limits, less its own idle "
+        f"baseline ({read_idle_mb:.0f} MB).",
         "",
         *(f"- {k}: {v}" for k, v in machine().items()),
         "",
         "| input | input bytes | file | exit | outcome (stderr's first line, or notices) | wall "
         "| peak RSS "
-        f"| peak - idle | {BYTES_PER_INPUT_BYTE} x input | within budget |",
-        "|---|---:|---:|---:|---|---:|---:|---:|---:|---|",
+        f"| peak - idle | {BYTES_PER_INPUT_BYTE} x input | within budget | readers: peak - idle |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|",
     ]
     for run in runs:
         budget = run.budget_mb(idle.peak_mb)
@@ -141,7 +158,8 @@ def render(runs: list[Run], idle: Run, args: argparse.Namespace, command: str) -
             f"{outcome} | {run.wall:.1f} s | {run.peak_mb:.0f} MB | "
             f"{run.peak_mb - idle.peak_mb:.0f} MB | "
             f"{BYTES_PER_INPUT_BYTE * run.size / MB:.0f} MB | "
-            f"{'yes' if run.peak_mb <= budget else f'**no** (budget {budget:.0f} MB)'} |"
+            f"{'yes' if run.peak_mb <= budget else f'**no** (budget {budget:.0f} MB)'} | "
+            f"{run.read_mb - read_idle_mb:.0f} MB |"
         )
     over = [r for r in runs if r.peak_mb > r.budget_mb(idle.peak_mb)]
     lines += [
@@ -171,18 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         story = folder / "tiny.txt"
         story.write_text("She walked home in the rain.\n")
-        idles = []
-        for _ in range(IDLE_RUNS):
-            mb, seconds, result = measure_process(
-                ["scan", "--format", "json", str(story)], address_space=address_space
-            )
-            if result.returncode != 0:
-                print(f"the idle baseline failed: {first_error(result, story)}", file=sys.stderr)
-                return 1
-            idles.append((mb, seconds))
-        mb, seconds = (statistics.median(x) for x in zip(*idles, strict=True))
-        idle = Run("idle", story.stat().st_size, story.stat().st_size, 0, "", seconds, mb)
-        print(f"idle: {mb:.0f} MB, {seconds:.1f} s", file=sys.stderr)
+        mb, seconds = idle_baseline(story, ["scan", "--format", "json"], address_space)
+        size = story.stat().st_size
+        idle = Run("idle", size, size, 0, "", seconds, mb, 0.0)
+        read_idle_mb, _ = idle_baseline(story, ["text"], address_space)
+        print(
+            f"idle: scan {mb:.0f} MB, {seconds:.1f} s; text {read_idle_mb:.0f} MB", file=sys.stderr
+        )
         for size in args.sizes:
             for shape in args.shapes:
                 run, path = measure(shape, int(size * MB), folder, args.max_seconds, address_space)
@@ -190,10 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(run)
                 print(
                     f"{shape} {_size(run.size)}: exit {run.exit_code}, {run.peak_mb:.0f} MB, "
-                    f"{run.wall:.1f} s {run.first_error}",
+                    f"{run.wall:.1f} s {run.first_error}; text {run.read_mb:.0f} MB",
                     file=sys.stderr,
                 )
-    section = render(runs, idle, args, command.strip())
+    section = render(runs, idle, read_idle_mb, args, command.strip())
     write_section(args.output, section, START, END)
     sys.stdout.write(section)
     return 0

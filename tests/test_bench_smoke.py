@@ -65,4 +65,5 @@ def test_hostile_bench_measures_every_shape_at_64_kb(tmp_path: Path) -> None:
         assert cells[1] == "64 KB" and cells[3].isdigit() and cells[4], row
         assert re.fullmatch(r"\d+ MB", cells[6]) and int(cells[6].split()[0]) > 0, row
         assert cells[9] == "yes" or cells[9].startswith("**no** (budget"), row
+        assert re.fullmatch(r"-?\d+ MB", cells[10]), row  # the readers alone
     assert "Over budget: " in section and "- Python: " in section
