@@ -14,8 +14,10 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -325,48 +327,81 @@ def test_forget_all(paired: Browser) -> None:
 
 
 # -- nobody else may use the server ----------------------------------------------------------------
+ATTEMPTS = """async ([base, token]) => {
+  const out = {};
+  const attempt = async (name, url, init) => {
+    try {
+      const r = await fetch(url, init);
+      out[name] = `status ${r.status} ${r.type}`;
+    } catch (e) { out[name] = `blocked: ${e.name}`; }
+  };
+  const work = {chapters: [{number: 1, paragraphs: ["He died in the war."]}]};
+  await attempt("check", base + "/v1/extension/check", {method: "POST",
+    headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
+    body: JSON.stringify(work)});
+  await attempt("profile", base + "/v1/extension/profile",
+    {headers: {"Authorization": "Bearer " + token}});
+  await attempt("taxonomy", base + "/v1/taxonomy", {});
+  await attempt("scan", base + "/v1/scan", {method: "POST", body: "He died in the war."});
+  await attempt("no-cors scan", base + "/v1/scan",
+    {method: "POST", mode: "no-cors", body: "He died in the war."});
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def neighbour() -> Iterator[str]:
+    """Another web origin on this machine: a plain HTTP server on another loopback port."""
+
+    class Blank(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!doctype html><title>another local page</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Blank)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("where", ["public", "local"])
 def test_a_page_of_another_origin_cannot_call_the_server(
-    browser: Browser, server: LiveServer, token: str
+    browser: Browser, server: LiveServer, token: str, neighbour: str, where: str
 ) -> None:
-    """Even knowing the token, a web page cannot read any answer, and its no-cors POST is
-    refused before any scan; the extension's content script never runs there."""
-    browser.context.route(
-        f"{EVIL}/**",
-        lambda route: route.fulfill(
-            status=200, content_type="text/html", body="<!doctype html><title>evil</title>"
-        ),
-    )
-    before = server.log().count('"POST /v1/scan" 200')
+    """Even knowing the token, a web page cannot read any answer, and its no-cors POST runs no
+    scan; the extension's content script never runs there. A public site is stopped by the
+    browser itself (local network access); a page on this machine reaches the server, which
+    refuses it (403, and no Access-Control-Allow-Origin)."""
+    origin = EVIL if where == "public" else neighbour
+    if where == "public":
+        browser.context.route(
+            f"{EVIL}/**",
+            lambda route: route.fulfill(
+                status=200, content_type="text/html", body="<!doctype html><title>evil</title>"
+            ),
+        )
+    log_before = len(server.log())
     page = browser.context.new_page()
-    page.goto(EVIL + "/")
-    results = page.evaluate(
-        """async ([base, token]) => {
-          const out = {};
-          const attempt = async (name, url, init) => {
-            try {
-              const r = await fetch(url, init);
-              out[name] = `status ${r.status} ${r.type}`;
-            } catch (e) { out[name] = `blocked: ${e.name}`; }
-          };
-          const work = {chapters: [{number: 1, paragraphs: ["He died in the war."]}]};
-          await attempt("check", base + "/v1/extension/check", {method: "POST",
-            headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
-            body: JSON.stringify(work)});
-          await attempt("profile", base + "/v1/extension/profile",
-            {headers: {"Authorization": "Bearer " + token}});
-          await attempt("taxonomy", base + "/v1/taxonomy", {});
-          await attempt("scan", base + "/v1/scan", {method: "POST", body: "He died in the war."});
-          await attempt("no-cors scan", base + "/v1/scan",
-            {method: "POST", mode: "no-cors", body: "He died in the war."});
-          return out;
-        }""",
-        [server.url, token],
-    )
+    page.goto(origin + "/")
+    results = page.evaluate(ATTEMPTS, [server.url, token])
     for name in ("check", "profile", "taxonomy", "scan"):
         assert results[name].startswith("blocked"), results
-    # an opaque no-cors answer (or a block) carries nothing readable, and did no scan
+    # an opaque no-cors answer (or a block) carries nothing readable
     assert results["no-cors scan"] in ("status 0 opaque", "blocked: TypeError"), results
-    assert server.log().count('"POST /v1/scan" 200') == before, "no scan ran for that page"
+    log = server.log()[log_before:]
+    assert '" 200' not in log, f"the server answered that page:\n{log}"
+    if where == "local":
+        refused = re.findall(r'"(?:POST|GET|OPTIONS) (/v1/[a-z/]+)" 403', log)
+        assert {"/v1/extension/check", "/v1/scan"} <= set(refused), log
     expect(page.locator("#forewarn-panel")).to_have_count(0)
     page.close()
 
