@@ -97,7 +97,10 @@
         el(
           "li",
           { class: chapter.avoided.length ? "forewarn-chapter-hit" : "forewarn-chapter-safe", "data-chapter": chapter.number },
-          el("a", { href: `#chapter-${chapter.number}`, text: chapterName(chapter) }),
+          el("a", {
+            href: document.getElementById(`chapter-${chapter.number}`) ? `#chapter-${chapter.number}` : "#chapters",
+            text: chapterName(chapter),
+          }),
           `: ${what}`,
         ),
       );
@@ -115,7 +118,7 @@
       tagsList.append(
         el("li", { class: `forewarn-audit forewarn-audit-${note.kind.replace(/\s+/g, "-")}` },
           el("span", { class: "forewarn-audit-kind", text: note.kind }),
-          ` ${note.subject} \u2014 ${note.detail}`),
+          note.kind === "untagged" ? ` ${note.subject} ${note.detail}` : ` ${note.subject} \u2014 ${note.detail}`),
       );
     }
     panel.append(

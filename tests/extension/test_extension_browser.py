@@ -280,6 +280,11 @@ def test_the_founding_story_as_an_ao3_work(paired: Browser) -> None:
     assert said.startswith("contains: ") and "suicide" in said and "chapter 1" in said
     expect(page.locator(".forewarn-fold").first).to_be_visible()
     assert page.locator(".userstuff p.forewarn-folded").count() >= 3
+    page.click("text=Author's tags and forewarn's findings")
+    tags = page.locator("#forewarn-panel .forewarn-tags")
+    expect(tags.locator(".forewarn-audit-confirmed").first).to_contain_text("Bullying")
+    expect(tags.locator(".forewarn-audit-untagged", has_text="Suicide")).not_to_have_count(0)
+    # docs/extension-panel.png is this picture
     page.locator("#forewarn-panel").screenshot(path=str(ARTIFACTS / "extension-panel.png"))
     page.close()
 
