@@ -25,7 +25,8 @@ from forewarn.detectors.windows import sentence_windows, window_texts
 from forewarn.readers.text import document_from_text
 from splits import split_of_work
 
-#: Per (work, category): windows above the cut-off, and just under it, drawn at most.
+#: Per (work, category): windows above the cut-off, and just under it, drawn at most
+#: (``--fired``, ``--near``).
 FIRED = 10
 NEAR = 3
 #: "Just under": at least this share of the cut-off.
@@ -43,7 +44,9 @@ def corpus_spans(corpus: Path) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def hard_windows(path: Path, taken: list[tuple[int, int]], seed: int) -> list[dict]:
+def hard_windows(
+    path: Path, taken: list[tuple[int, int]], seed: int, fired_n: int = FIRED, near_n: int = NEAR
+) -> list[dict]:
     """Windows of one novel where the default scan fires or nearly fires (of those it judges)."""
     work = path.stem
     doc = document_from_text(path.read_text(encoding="utf-8"), work)
@@ -65,7 +68,7 @@ def hard_windows(path: Path, taken: list[tuple[int, int]], seed: int) -> list[di
         category = detector.model.categories[j]
         fired = np.nonzero(proba[:, j] >= cuts[j])[0].tolist()
         near = np.nonzero((proba[:, j] >= NEAR_SHARE * cuts[j]) & (proba[:, j] < cuts[j]))[0]
-        for pool, want, why in ((fired, FIRED, "fired"), (near.tolist(), NEAR, "near")):
+        for pool, want, why in ((fired, fired_n, "fired"), (near.tolist(), near_n, "near")):
             rng.shuffle(pool)
             got = 0
             for i in pool:
@@ -102,13 +105,15 @@ def main() -> None:
     parser.add_argument("--first-batch", type=int, required=True)
     parser.add_argument("--per-batch", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20261208)
+    parser.add_argument("--fired", type=int, default=FIRED, help="per work and category")
+    parser.add_argument("--near", type=int, default=NEAR, help="per work and category")
     args = parser.parse_args()
     spans = corpus_spans(args.corpus)
     records: list[dict] = []
     for path in sorted((args.shared / "texts").glob("*.txt")):
         if split_of_work(path.stem) == "test":
             continue
-        got = hard_windows(path, spans[path.stem], args.seed)
+        got = hard_windows(path, spans[path.stem], args.seed, args.fired, args.near)
         records.extend(got)
         print(path.stem, len(got), flush=True)
     random.Random(args.seed).shuffle(records)
