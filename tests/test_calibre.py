@@ -98,10 +98,15 @@ def built_library(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def library(built_library: dict[str, Path], tmp_path: Path) -> dict[str, Path]:
-    """A fresh copy of the built library for each test."""
+def library(
+    built_library: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Path]:
+    """A fresh copy of the built library for each test, with its own scan journal (cache)
+    and overrides (config) folders."""
     copy = tmp_path / "library"
     shutil.copytree(built_library["lib"], copy)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return {**built_library, "lib": copy}
 
 
@@ -192,3 +197,44 @@ def test_a_user_tag_differing_only_in_case_is_never_renamed_or_removed(
     assert "cw:violence" in first.stderr and "CW:Violence" in first.stderr
     assert "differs only in case" in first.stderr
     assert "0 changed" in second.stderr and second.stdout == ""
+
+
+def test_a_rerun_scans_nothing_yet_picks_up_overrides_and_tag_rules(
+    library: dict[str, Path],
+) -> None:
+    lib = library["lib"]
+    first = run_cli("calibre", str(lib), "--fast", "--workers", "1")
+    assert first.returncode == 0, first.stderr
+    assert "3 books" not in first.stderr and ": 3 scanned" in first.stderr
+    war = set(books(lib)["War Story"]["tags"])
+    assert "cw:death" in war
+
+    rerun = run_cli("calibre", str(lib), "--fast", "--workers", "1")
+    assert rerun.returncode == 0 and rerun.stdout == ""
+    assert ": 0 scanned, 3 unchanged since the last scan (not rescanned)" in rerun.stderr
+
+    # A reader dismisses death in the war story (the library's own copy of the EPUB).
+    stored = next(
+        f
+        for b in books(lib, "title,formats").values()
+        if b["title"] == "War Story"
+        for f in b["formats"]
+        if f.endswith(".epub")
+    )
+    assert run_cli("dismiss", stored, "death").returncode == 0
+    dismissed = run_cli("calibre", str(lib), "--fast", "--workers", "1")
+    assert ": 0 scanned" in dismissed.stderr and "-cw:death" in dismissed.stdout
+    assert "cw:death" not in books(lib)["War Story"]["tags"]
+
+    # Severity in the tags (opt-in) and a minimum severity, still without rescanning.
+    graded = run_cli("calibre", str(lib), "--fast", "--tag-severity")
+    assert graded.returncode == 0 and ": 0 scanned" in graded.stderr
+    tagged = {t: set(b["tags"]) for t, b in books(lib).items()}
+    assert any(t.startswith("cw:suicide-attempt:") for t in tagged["Founding Story"])
+    cw = {t for tags in tagged.values() for t in tags if t.startswith("cw:")}
+    assert all(t.count(":") == 2 for t in cw), cw
+    strong = run_cli("calibre", str(lib), "--fast", "--tag-severity", "--min-severity", "depicted")
+    assert strong.returncode == 0 and ": 0 scanned" in strong.stderr
+    left = {t for b in books(lib).values() for t in b["tags"] if t.startswith("cw:")}
+    assert left == {t for t in cw if t.endswith((":depicted", ":graphic"))}
+    assert "favourite" in books(lib)["War Story"]["tags"]  # the user's own tags stay

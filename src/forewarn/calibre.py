@@ -10,7 +10,9 @@ instead of Tags.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -20,9 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from forewarn.batch.inputs import Work
+from forewarn.batch.journal import Journal, read_records
 from forewarn.batch.runner import Job, Record, scan_tasks
 from forewarn.errors import InputError
+from forewarn.overrides import Overrides, apply_to_record, load_overrides
+from forewarn.profile import ProfileError
 from forewarn.render.safe import terminal_safe
+from forewarn.taxonomy import severity_rank
+from forewarn.version import model_version
 
 #: Formats forewarn reads from a book, best first: EPUB, then HTML, then plain text.
 FORMAT_PREFERENCE = (".epub", ".html", ".htm", ".xhtml", ".txt", ".text")
@@ -53,7 +60,9 @@ class CalibreSummary:
     """Counts of a library run, and the changes made (or proposed by a dry run)."""
 
     books: int = 0
+    #: Books scanned in this run, and books tagged from the journal (unchanged: not rescanned).
     scanned: int = 0
+    cached: int = 0
     unchanged: int = 0
     no_format: int = 0
     errors: int = 0
@@ -143,23 +152,47 @@ def foreign_values(books: list[Book], prefix: str) -> dict[str, str]:
     return {v.lower(): v for book in books for v in book.values if not manages(v, prefix)}
 
 
-def warning_tags(warning_ids: list[str], prefix: str) -> list[str]:
-    """The prefixed tags of a book's warnings, sorted."""
-    return [f"{prefix}{cid}" for cid in sorted(set(warning_ids))]
+def warning_tags(warnings: list[str], prefix: str) -> list[str]:
+    """The prefixed tags of a book's warnings (``id`` or ``id:severity``), sorted."""
+    return [f"{prefix}{w}" for w in sorted(set(warnings))]
 
 
 def plan_values(
-    current: list[str], warning_ids: list[str], prefix: str, foreign: Collection[str] = ()
+    current: list[str], warnings: list[str], prefix: str, foreign: Collection[str] = ()
 ) -> list[str]:
     """The user's values kept in order, then the warning tags whose lower case is not in
     ``foreign`` (writing those would rename the user's value library-wide)."""
     kept = [v for v in current if not manages(v, prefix)]
-    return kept + [t for t in warning_tags(warning_ids, prefix) if t.lower() not in foreign]
+    return kept + [t for t in warning_tags(warnings, prefix) if t.lower() not in foreign]
 
 
-def warning_ids(record: Record) -> list[str]:
-    """The ids of the warnings present in a batch record's report."""
-    return [w["id"] for d in record["report"]["documents"] for w in d["warnings"]]
+def record_warnings(
+    record: Record, min_severity: str = "implied", with_severity: bool = False
+) -> list[str]:
+    """The warnings present in a batch record's report from ``min_severity`` up, as tag
+    bodies: ``suicide-attempt``, or ``suicide-attempt:depicted`` ``with_severity``."""
+    floor = severity_rank(min_severity)
+    return [
+        f"{w['id']}:{w['severity']}" if with_severity else w["id"]
+        for d in record["report"]["documents"]
+        for w in d["warnings"]
+        if severity_rank(w["severity"]) >= floor
+    ]
+
+
+def journal_path(library: str) -> Path:
+    """Where the scans of ``library`` are journalled: $XDG_CACHE_HOME/forewarn/calibre/…."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(str(Path(library).resolve()).encode()).hexdigest()[:16]
+    return Path(base) / "forewarn" / "calibre" / f"{key}.jsonl"
+
+
+@dataclass
+class TagRules:
+    """Which warnings become tags: from ``min_severity`` up, optionally with the severity."""
+
+    min_severity: str = "implied"
+    with_severity: bool = False
 
 
 def scan_library(
@@ -170,52 +203,87 @@ def scan_library(
     mode: str = "default",
     workers: int = 1,
     on_error: Callable[[str, str], None] | None = None,
+    rules: TagRules | None = None,
 ) -> Iterator[Change | CalibreSummary]:
-    """Scan every book and update its tags; yields each change as made, then the summary."""
+    """Scan every book and update its tags; yields each change as made, then the summary.
+
+    Scans are journalled (``journal_path``) like a batch run: a book whose file and model
+    version are unchanged is not scanned again; its journalled result is tagged afresh, with
+    the reader's overrides and ``rules`` applied.
+    """
     if not prefix and not calibre.column:
         raise ValueError("an empty prefix would manage every tag; give a prefix such as 'cw:'")
+    rules = rules or TagRules()
     summary = CalibreSummary()
     books = calibre.books()
     summary.books = len(books)
     foreign = foreign_values(books, prefix)
-    jobs: list[Job] = []
-    by_id: dict[str, Book] = {}
-    for book in books:
-        path = pick_format(book.formats)
-        if path is None:
-            summary.no_format += 1
-            continue
-        work = Work(id=str(book.id), source=path, path=path)
-        by_id[work.id] = book
-        jobs.append((work, None))
-    for work, record in scan_tasks(jobs, mode, workers):
-        book = by_id[work.id]
-        if record is None or record["status"] != "ok":
-            summary.errors += 1
-            if on_error:
-                on_error(work.source, record["error"] if record else "not scanned")
-            continue
-        summary.scanned += 1
-        ids = warning_ids(record)
-        for tag in warning_tags(ids, prefix):
-            if tag.lower() in foreign:
-                summary.withheld[tag] += 1
-                summary.spellings[tag] = foreign[tag.lower()]
-        values = plan_values(book.values, ids, prefix, foreign)
-        if set(values) == set(book.values):
-            summary.unchanged += 1
-            continue
-        change = Change(
-            book,
-            added=[v for v in values if v not in book.values],
-            removed=[v for v in book.values if v not in values],
-            values=values,
-        )
-        if not dry_run:
-            calibre.write(book, values)
-        summary.changes.append(change)
-        yield change
+    overrides = load_overrides()
+    path = journal_path(calibre.library)
+    with Journal(path) as journal:
+        version = model_version(mode)
+        done = journal.done(version)
+        cached = {r["id"]: r for r in read_records(path) if r.get("model_version") == version}
+        jobs: list[Job] = []
+        by_id: dict[str, Book] = {}
+        for book in books:
+            fmt = pick_format(book.formats)
+            if fmt is None:
+                summary.no_format += 1
+                continue
+            work = Work(id=str(book.id), source=fmt, path=fmt)
+            by_id[work.id] = book
+            previous = done.get(work.id)
+            jobs.append((work, previous.sha256 if previous and previous.status == "ok" else None))
+        for work, fresh in scan_tasks(jobs, mode, workers):
+            if fresh is not None:
+                journal.append(fresh)
+            record = fresh or cached[work.id]
+            change = _retag(by_id[work.id], record, prefix, foreign, rules, overrides, summary)
+            if change is None:
+                if on_error:
+                    on_error(work.source, record["error"])
+                continue
+            summary.scanned += fresh is not None
+            summary.cached += fresh is None
+            if isinstance(change, Change):
+                if not dry_run:
+                    calibre.write(change.book, change.values)
+                summary.changes.append(change)
+                yield change
     yield summary
+
+
+def _retag(
+    book: Book,
+    record: Record,
+    prefix: str,
+    foreign: dict[str, str],
+    rules: TagRules,
+    overrides: Overrides,
+    summary: CalibreSummary,
+) -> Change | bool | None:
+    """The change one book's record calls for: a Change, False if none, None on an error."""
+    if record["status"] != "ok":
+        summary.errors += 1
+        return None
+    warnings = record_warnings(
+        apply_to_record(record, overrides), rules.min_severity, rules.with_severity
+    )
+    for tag in warning_tags(warnings, prefix):
+        if tag.lower() in foreign:
+            summary.withheld[tag] += 1
+            summary.spellings[tag] = foreign[tag.lower()]
+    values = plan_values(book.values, warnings, prefix, foreign)
+    if set(values) == set(book.values):
+        summary.unchanged += 1
+        return False
+    return Change(
+        book,
+        added=[v for v in values if v not in book.values],
+        removed=[v for v in book.values if v not in values],
+        values=values,
+    )
 
 
 def calibre_command(
@@ -226,6 +294,7 @@ def calibre_command(
     dry_run: bool = False,
     mode: str = "default",
     workers: int = 1,
+    rules: TagRules | None = None,
 ) -> int:
     """``forewarn calibre``: one line per changed book on stdout, errors and summary on stderr."""
     from rich.console import Console
@@ -239,7 +308,13 @@ def calibre_command(
     try:
         calibre = Calibre(library, column)
         for item in scan_library(
-            calibre, prefix, dry_run=dry_run, mode=mode, workers=workers, on_error=report_error
+            calibre,
+            prefix,
+            dry_run=dry_run,
+            mode=mode,
+            workers=workers,
+            on_error=report_error,
+            rules=rules,
         ):
             if isinstance(item, Change):
                 title = (
@@ -251,12 +326,18 @@ def calibre_command(
                 out.print(terminal_safe(line), markup=False)  # titles come from the books
             else:
                 summary = item
-    except InputError as exc:
+    except (InputError, ProfileError) as exc:
         err.print(terminal_safe(f"forewarn: error: {exc}"), markup=False)
         return 1
     changed = len(summary.changes)
     err.print(
-        f"{summary.books} books: {summary.scanned} scanned, "
+        f"{summary.books} books: {summary.scanned} scanned"
+        + (
+            f", {summary.cached} unchanged since the last scan (not rescanned)"
+            if summary.cached
+            else ""
+        )
+        + ", "
         f"{changed} {'to change' if dry_run else 'changed'}, {summary.unchanged} unchanged"
         + (f", {summary.no_format} without an EPUB, HTML or TXT file" if summary.no_format else "")
         + (f", {summary.errors} could not be read" if summary.errors else "")

@@ -14,7 +14,8 @@ from rich.console import Console
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.evaluation.command import eval_app
-from forewarn.reader_commands import CheckFormat, TagsFormat, profile_app
+from forewarn.override_commands import overrides_app
+from forewarn.reader_commands import CheckFormat, Severity, TagsFormat, profile_app
 from forewarn.readers import iter_story_files, read_path
 from forewarn.render.safe import terminal_safe
 from forewarn.report import SCHEMA_VERSION, Report
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(eval_app, name="eval")
 app.add_typer(profile_app, name="profile")
+app.add_typer(overrides_app, name="overrides")
 err = Console(stderr=True, highlight=False)
 
 
@@ -54,6 +56,12 @@ ThoroughOption = Annotated[
         "--thorough", help="Also judge every passage: more evidence for each warning (slower)."
     ),
 ]
+MinSeverityOption = Annotated[
+    Severity,
+    typer.Option("--min-severity", help="Leave out warnings milder than this."),
+]
+
+
 WorkersOption = Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")]
 
 
@@ -103,6 +111,7 @@ def scan(
     if output is not None and fmt not in (Format.json, Format.html):
         raise typer.BadParameter("--output works with --format json or html")
     from forewarn.detectors import build_pipeline
+    from forewarn.overrides import apply_overrides
     from forewarn.render.terminal import scan_with_progress
 
     pipeline = build_pipeline(mode)
@@ -112,7 +121,7 @@ def scan(
     console = Console(highlight=False)
     for name in files:
         try:
-            doc_report = scan_with_progress(read_path(name), pipeline, err)
+            doc_report = apply_overrides(scan_with_progress(read_path(name), pipeline, err))
         except InputError as exc:
             fail(str(exc))
             failures.append(str(exc))
@@ -255,14 +264,22 @@ def calibre(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the changes, write nothing.")
     ] = False,
+    min_severity: MinSeverityOption = Severity.implied,
+    tag_severity: Annotated[
+        bool,
+        typer.Option(
+            "--tag-severity", help="Tags carry the severity: cw:suicide-attempt:depicted."
+        ),
+    ] = False,
     workers: WorkersOption = None,
     fast: FastOption = False,
     thorough: ThoroughOption = False,
 ) -> None:
-    """Scan a Calibre library and tag its books with their warnings (e.g. cw:suicide)."""
+    """Tag a Calibre library's books with their warnings (e.g. cw:suicide); books unchanged
+    since the last run are not scanned again."""
     import os
 
-    from forewarn.calibre import calibre_command
+    from forewarn.calibre import TagRules, calibre_command
 
     if not prefix and not column:
         raise typer.BadParameter("--prefix must not be empty when writing Tags")
@@ -274,6 +291,7 @@ def calibre(
             dry_run=dry_run,
             mode=_mode(fast, thorough),
             workers=workers or os.cpu_count() or 1,
+            rules=TagRules(min_severity.value, tag_severity),
         )
     )
 
@@ -307,13 +325,33 @@ def check(
 def tags(
     path: Annotated[str, typer.Argument(help="A story file, or - for stdin.")],
     fmt: Annotated[TagsFormat, typer.Option("--format", "-f")] = TagsFormat.text,
+    min_severity: MinSeverityOption = Severity.implied,
     fast: FastOption = False,
     thorough: ThoroughOption = False,
 ) -> None:
     """Suggest AO3 warnings, tags and rating, and audit the author's own tags."""
     from forewarn.reader_commands import tags_command
 
-    raise typer.Exit(tags_command(path, fmt, _mode(fast, thorough)))
+    raise typer.Exit(tags_command(path, fmt, _mode(fast, thorough), min_severity.value))
+
+
+@app.command()
+def dismiss(
+    path: Annotated[str, typer.Argument(help="The story file the warning is wrong for.")],
+    category: Annotated[str, typer.Argument(help="The category to dismiss (id, name or alias).")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Only this passage: CHAPTER:PARAGRAPH (chapter counted in reading order, as in "
+            "the JSON). Default: the category everywhere in this work.",
+        ),
+    ] = None,
+) -> None:
+    """Dismiss a wrong warning for one work; every command leaves it out from then on."""
+    from forewarn.override_commands import dismiss_command
+
+    raise typer.Exit(dismiss_command(path, category, at))
 
 
 @app.command()

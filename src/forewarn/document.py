@@ -104,6 +104,8 @@ class Document:
         self._sentences: list[Span] | None = None
         #: EPUB only: the spine documents the text came from, in reading order.
         self.spine: list[SpineItem] = []
+        #: Hex SHA-256 of the bytes read (text: of its UTF-8); keys a reader's overrides.
+        self.sha256: str | None = None
         #: The time budget of this work (set by readers); stages check it between steps.
         self.deadline: Deadline | None = None
 

@@ -11,6 +11,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
 
@@ -114,23 +115,33 @@ def parse_avoid(spec: str) -> AvoidList:
     return AvoidList(rules)
 
 
+def config_dir() -> Path:
+    """forewarn's settings folder: $XDG_CONFIG_HOME/forewarn or ~/.config/forewarn."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "forewarn"
+
+
 def profile_path() -> Path:
     """Where the profile lives: $XDG_CONFIG_HOME/forewarn/profile.toml or ~/.config/…."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "forewarn" / "profile.toml"
+    return config_dir() / "profile.toml"
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML table in ``path`` ({} if there is no file); ProfileError naming ``what``."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc})") from None
 
 
 def load_profile(path: Path | None = None) -> AvoidList:
     """The avoid-list saved at ``path`` (default: profile_path()); empty if there is none."""
     path = path or profile_path()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return AvoidList()
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read profile ({exc.strerror or exc})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: not valid TOML ({exc})") from None
+    raw = read_toml(path, "profile")
     avoid = raw.get("avoid", {})
     if not isinstance(avoid, dict):
         raise ProfileError(f"{path}: [avoid] must be a table of category = severity")
@@ -154,10 +165,14 @@ def dump_profile(avoid: AvoidList) -> str:
 
 def save_profile(avoid: AvoidList, path: Path | None = None) -> Path:
     """Write ``avoid`` to ``path`` (default: profile_path()), creating folders; returns the path."""
-    path = path or profile_path()
+    return write_atomically(path or profile_path(), dump_profile(avoid))
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file, creating folders; returns the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(dump_profile(avoid), encoding="utf-8")
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
 

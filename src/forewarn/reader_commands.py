@@ -36,6 +36,15 @@ class TagsFormat(StrEnum):
     md = "md"
 
 
+class Severity(StrEnum):
+    """The taxonomy's SEVERITIES, mildest first, as a command-line choice."""
+
+    implied = "implied"
+    mentioned = "mentioned"
+    depicted = "depicted"
+    graphic = "graphic"
+
+
 def _fail(message: str) -> None:
     from forewarn.cli import fail
 
@@ -49,12 +58,13 @@ def _console() -> Console:
 def _scan_one(name: str, pipeline: Pipeline) -> DocumentReport | None:
     """Read and scan one story (progress bar on stderr for long works); None after a failure."""
     from forewarn.errors import InputError
+    from forewarn.overrides import apply_overrides
     from forewarn.readers import read_path
     from forewarn.render.terminal import scan_with_progress
 
     try:
-        return scan_with_progress(read_path(name), pipeline, Console(stderr=True))
-    except InputError as exc:
+        return apply_overrides(scan_with_progress(read_path(name), pipeline, Console(stderr=True)))
+    except (InputError, ProfileError) as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug must not stop the other files of a batch
         _fail(f"{name}: internal error ({type(exc).__name__}: {exc}); please report it")
@@ -114,10 +124,11 @@ def check_command(
     return EXIT_AVOIDED if unsafe else EXIT_OK
 
 
-def tags_command(path: str, fmt: TagsFormat, mode: str) -> int:
-    """Suggest AO3 tags for one story and audit the author's own."""
+def tags_command(path: str, fmt: TagsFormat, mode: str, min_severity: str = "implied") -> int:
+    """Suggest AO3 tags for one story (warnings from ``min_severity`` up); audit the author's."""
     from forewarn.ao3tags import suggest_tags
     from forewarn.detectors import build_pipeline
+    from forewarn.report import at_least
 
     report = _scan_one(path, build_pipeline(mode))
     if report is None:
@@ -125,7 +136,7 @@ def tags_command(path: str, fmt: TagsFormat, mode: str) -> int:
     if not report.document.language_supported:
         _fail(f"{path}: not checked: {'; '.join(report.document.notices)}")
         return EXIT_INPUT
-    tags = suggest_tags(report)
+    tags = suggest_tags(at_least(report, min_severity))
     if fmt is TagsFormat.json:
         sys.stdout.write(json.dumps(tags.to_dict(), indent=2, ensure_ascii=False) + "\n")
     elif fmt is TagsFormat.md:

@@ -140,6 +140,13 @@ class Report:
         return next((w for w in self.warnings if w.id == category), None)
 
 
+def at_least(report: DocumentReport, severity: str) -> DocumentReport:
+    """``report`` keeping only the warnings of ``severity`` or worse."""
+    floor = severity_rank(severity)
+    kept = [w for w in report.warnings if severity_rank(w.severity) >= floor]
+    return DocumentReport(report.source, report.document, kept, report.candidates)
+
+
 def aggregate(
     doc: Document, categories: list[str] | None = None
 ) -> tuple[list[Warning], list[Warning]]:
@@ -148,7 +155,6 @@ def aggregate(
     Findings on the same sentence merge (strongest score, highest severity); a category's
     score is the noisy-OR of its merged evidence, so repeated independent evidence adds up.
     """
-    taxonomy = load_taxonomy()
     by_category: dict[str, dict[tuple[int, int], list[Finding]]] = {}
     for f in doc.findings:
         by_category.setdefault(f.category, {}).setdefault((f.start, f.end), []).append(f)
@@ -159,27 +165,38 @@ def aggregate(
         # Every location, the surest first (then the most severe, then the earliest):
         # renderers decide how many to show.
         evidence.sort(key=lambda e: (-round(e.score, 6), -severity_rank(e.severity), e.start))
-        miss = 1.0
-        for e in evidence:
-            miss *= 1.0 - e.score
-        score = 1.0 - miss
-        severity = max((e.severity for e in evidence), key=severity_rank, default="implied")
-        cat = taxonomy[category]
-        scored.append(
-            Warning(
-                id=category,
-                name=cat.name,
-                score=score,
-                present=bool(evidence) and score >= PRESENT_THRESHOLD,
-                severity=severity,
-                evidence=evidence,
-                evidence_total=len(evidence),
-                parent=cat.parent,
-            )
-        )
-    present = [w for w in scored if w.present]
-    present.sort(key=lambda w: (-severity_rank(w.severity), -round(w.score, 6), w.id))
-    return present, scored
+        scored.append(make_warning(category, evidence))
+    return rank(scored), scored
+
+
+def combined_score(scores: list[float]) -> float:
+    """The noisy-OR of independent pieces of evidence."""
+    miss = 1.0
+    for score in scores:
+        miss *= 1.0 - score
+    return 1.0 - miss
+
+
+def make_warning(category: str, evidence: list[Evidence]) -> Warning:
+    """A category's warning from its evidence (surest first): combined score and severity."""
+    cat = load_taxonomy()[category]
+    score = combined_score([e.score for e in evidence])
+    return Warning(
+        id=category,
+        name=cat.name,
+        score=score,
+        present=bool(evidence) and score >= PRESENT_THRESHOLD,
+        severity=max((e.severity for e in evidence), key=severity_rank, default="implied"),
+        evidence=evidence,
+        evidence_total=len(evidence),
+        parent=cat.parent,
+    )
+
+
+def rank(warnings: list[Warning]) -> list[Warning]:
+    """The present warnings, most severe first, then the surest."""
+    present = [w for w in warnings if w.present]
+    return sorted(present, key=lambda w: (-severity_rank(w.severity), -round(w.score, 6), w.id))
 
 
 def _merge(doc: Document, group: list[Finding]) -> Evidence:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -31,6 +32,7 @@ def text_document(text: str, source: str = "<text>") -> Document:
 
     deadline = Deadline.start(source, Limits.from_env())
     doc = document_from_text(normalise_newlines(text.lstrip("\ufeff")), source)
+    doc.sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     doc.deadline = deadline
     annotate_language(doc)
     return doc

@@ -37,6 +37,9 @@ def write_parquet(journal: str | os.PathLike[str], target: str | os.PathLike[str
         raise InputError(
             str(target), "writing Parquet needs pyarrow: pip install 'forewarn[parquet]'"
         ) from None
+    from forewarn.overrides import apply_to_record, load_overrides
+
+    overrides = load_overrides()  # the journal keeps the scans; the table, the corrections
     latest = {r["id"]: i for i, r in enumerate(JournalReader(journal))}
     wanted = set(latest.values())
     schema = arrow_schema()
@@ -47,7 +50,7 @@ def write_parquet(journal: str | os.PathLike[str], target: str | os.PathLike[str
         with pq.ParquetWriter(tmp, schema) as writer:
             for i, record in enumerate(JournalReader(journal)):
                 if i in wanted:
-                    rows.append(table_row(record))
+                    rows.append(table_row(apply_to_record(record, overrides)))
                 if len(rows) >= _BATCH:
                     writer.write_table(pa.Table.from_pylist(rows, schema=schema))
                     rows = []

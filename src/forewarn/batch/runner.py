@@ -35,6 +35,7 @@ from forewarn.batch.journal import Done, Journal
 from forewarn.batch.record import make_record, process, sha256_of
 from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.errors import InputError
+from forewarn.overrides import apply_to_record, load_overrides
 from forewarn.version import model_version
 
 #: A unit of work for a worker: the work and the hash under which it is already done (if any).
@@ -271,6 +272,7 @@ def run_batch(
     summary = Summary(workers=workers)
     version = model_version(mode)
     start = time.perf_counter()
+    overrides = load_overrides()  # the journal keeps what was found; counts leave dismissals out
     with Journal(out) as journal:
         summary.repaired, summary.damaged = journal.repaired, journal.damaged
         done = journal.done(version)
@@ -295,7 +297,7 @@ def run_batch(
                         summary.skip(done[work.id])
                     else:
                         journal.append(record)  # InputError if it cannot: stops the run
-                        summary.add(record)
+                        summary.add(apply_to_record(record, overrides))
                         if record["status"] != "ok" and on_error:
                             on_error(record)
                     progress.advance(bar)

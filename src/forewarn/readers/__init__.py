@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterator
@@ -91,6 +92,7 @@ def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Docume
         doc = read_text(data, source)
     if not doc.text.strip():
         raise InputError(source, "no readable text in the file")
+    doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.deadline = deadline
     deadline.check()
     from forewarn.language import annotate_language

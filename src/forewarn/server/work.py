@@ -19,6 +19,7 @@ from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.limits import Deadline, Limits
+from forewarn.overrides import apply_overrides
 
 Output = Literal["json", "html", "check", "extension"]
 _PIPELINES: dict[str, Pipeline] = {}
@@ -149,7 +150,7 @@ def _run(task: ScanTask) -> ScanOutcome:
     try:
         doc = read_story(task)
         pipe = pipeline(task.mode)
-        doc_report = scan_document(doc, pipe)
+        doc_report = apply_overrides(scan_document(doc, pipe))  # the reader's dismissals
     except InputError as exc:
         return ScanOutcome(422, str(exc))
     words = doc.word_count
