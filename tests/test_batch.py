@@ -531,3 +531,45 @@ def test_enospc_mid_run_on_a_real_full_filesystem_then_resume(tmp_path: Path) ->
     _assert_stopped_cleanly_then_resumes(
         stopped, disk / "out.jsonl", "No space left on device", tmp_path / "resumed.jsonl"
     )
+
+
+# -- a run in a log, and Ctrl-C ------------------------------------------------------------------
+def test_progress_lines_on_stderr_when_it_is_not_a_terminal(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 4, seed=5, words=(100, 200))
+    out = tmp_path / "out.jsonl"
+    result = run_cli(
+        "batch", str(corpus), "-o", str(out), "--workers", "1", "--progress-every", "0"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # stdout stays pure output
+    progress = [line for line in result.stderr.splitlines() if line.startswith("scanned ")]
+    assert progress[0].startswith("scanned 1 of 4 works (25 %)") and "left" in progress[0]
+    assert progress[-1].startswith("scanned 4 of 4 works (100 %)")
+
+
+def test_ctrl_c_finishes_and_journals_the_works_in_flight_then_exits(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 40, seed=7, words=(600, 1200))
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(corpus), "-o", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _lines(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    asked = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=90)  # a generous bound, not a speed target
+    waited = time.monotonic() - asked
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and stdout == ""
+    assert "stopping: finishing the works in flight" in stderr
+    assert "interrupted: the works in flight were finished and journalled" in stderr
+    records = read_records(out)  # every line a complete record: nothing was cut short
+    assert 2 <= len(records) < 40 and _lines(out) == len(records)
+    print(f"exited {waited:.1f} s after Ctrl-C with {len(records)} works journalled")
+
+    resumed = run_cli("batch", str(corpus), "-o", str(out), "--workers", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(records)} already done" in resumed.stderr
+    assert set(_by_id(out)) == {p.relative_to(corpus).as_posix() for p in corpus.rglob("*.txt")}

@@ -220,3 +220,27 @@ def test_taxonomy_json():
         "webis_passages",
         "ao3",
     }
+
+
+def test_output_file_is_confirmed_on_stderr(tmp_path):
+    target = tmp_path / "report.json"
+    result = run_cli("scan", "-f", "json", "-o", str(target), str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and json.loads(target.read_text())["documents"]
+    assert result.stderr.strip() == f"wrote {target} (json report of 1 story)"
+
+
+def test_shell_completion_can_be_shown_and_installed(tmp_path):
+    shown = run_cli("--show-completion", "bash")
+    assert shown.returncode == 0 and "complete -o default -F _forewarn_completion forewarn" in (
+        shown.stdout
+    )
+    env = {"HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    installed = run_cli("--install-completion", "bash", env=env)
+    assert installed.returncode == 0, installed.stderr
+    assert (tmp_path / ".bash_completions" / "forewarn.sh").is_file()
+    assert "forewarn.sh" in (tmp_path / ".bashrc").read_text()
+    completed = run_cli(
+        env={"_FOREWARN_COMPLETE": "complete_bash", "COMP_WORDS": "forewarn sc", "COMP_CWORD": "1"}
+    )
+    assert completed.stdout.split() == ["scan"]

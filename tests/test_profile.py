@@ -92,6 +92,7 @@ def test_profile_cli(tmp_path):
     assert shown.returncode == 0 and "nothing avoided yet" in shown.stdout
     assert run_cli("profile", "set", "violence", "graphic", env=env).returncode == 0
     assert "avoid violence from graphic" in run_cli("profile", env=env).stdout
+    assert "avoid violence from graphic" in run_cli("profile", "show", env=env).stdout
     bad = run_cli("profile", "set", "violense", env=env)
     assert bad.returncode == 2 and "did you mean 'violence'" in bad.stderr
     assert run_cli("profile", "unset", "violence", env=env).returncode == 0

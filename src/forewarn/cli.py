@@ -24,7 +24,7 @@ from forewarn.taxonomy import load_taxonomy
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     no_args_is_help=True,
     help="Content warnings for fiction, with the passages that justify them.",
     pretty_exceptions_enable=False,
@@ -149,6 +149,11 @@ def scan(
         rendered = full.to_json() + "\n" if fmt is Format.json else render_html(full)
         if write_output(rendered, output):
             raise typer.Exit(EXIT_INPUT)
+        if output is not None:
+            stories = f"{len(reports)} {'story' if len(reports) == 1 else 'stories'}"
+            err.print(
+                f"wrote {output} ({fmt.value} report of {stories})", markup=False, soft_wrap=True
+            )
     if not files:
         fail(f"no supported story files in {', '.join(paths)}")
         raise typer.Exit(EXIT_INPUT)
@@ -229,10 +234,15 @@ def batch(
     retry_errors: Annotated[
         bool, typer.Option("--retry-errors", help="Rescan works recorded as errors.")
     ] = False,
+    progress_every: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds between progress lines when stderr is not a terminal."),
+    ] = 30.0,
     fast: FastOption = False,
     thorough: ThoroughOption = False,
 ) -> None:
-    """Scan many works into a resumable JSONL journal (re-run to resume after a crash)."""
+    """Scan many works into a resumable JSONL journal (re-run to resume after a crash or
+    Ctrl-C, which lets the works in flight finish first)."""
     from forewarn.batch.command import batch_command, parse_conf
 
     try:
@@ -250,6 +260,7 @@ def batch(
             master=master,
             conf=spark_conf,
             retry_errors=retry_errors,
+            progress_every=progress_every,
         )
     )
 
@@ -397,7 +408,7 @@ def main() -> None:
         if hasattr(stream, "reconfigure") and (stream.encoding or "").lower() != "utf-8":
             stream.reconfigure(encoding="utf-8", errors="replace")
     try:
-        app()
+        app(prog_name="forewarn")  # also under `python -m forewarn`, for shell completion
     except KeyboardInterrupt:
         fail("interrupted")
         sys.exit(130)

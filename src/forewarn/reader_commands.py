@@ -229,6 +229,16 @@ def profile(
         raise typer.Exit(EXIT_USAGE) from None
 
 
+@profile_app.command("show")
+def profile_show() -> None:
+    """Show your avoid-list profile (the same as `forewarn profile`)."""
+    try:
+        _show_profile()
+    except ProfileError as exc:
+        _fail(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 @profile_app.command("set")
 def profile_set(
     category: Annotated[str, typer.Argument(help="A category id, name or alias.")],

@@ -9,7 +9,7 @@ from forewarn.batch.runner import Record, describe, run_batch
 from forewarn.errors import InputError
 from forewarn.render.safe import terminal_safe
 
-EXIT_OK, EXIT_INPUT = 0, 1
+EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def parse_conf(pairs: list[str]) -> dict[str, str]:
@@ -34,8 +34,10 @@ def batch_command(
     master: str = "local[*]",
     conf: dict[str, str] | None = None,
     retry_errors: bool = False,
+    progress_every: float | None = 30.0,
 ) -> int:
-    """Run a batch and print errors and the summary on stderr; returns the exit code."""
+    """Run a batch and print errors and the summary on stderr; returns the exit code
+    (130 after Ctrl-C, once the works in flight are journalled)."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def report_error(record: Record) -> None:
@@ -62,6 +64,7 @@ def batch_command(
             console=err,
             on_error=report_error,
             engine=runner,
+            progress_every=progress_every,
         )
         if summary.total == 0:
             err.print(
@@ -80,4 +83,6 @@ def batch_command(
     finally:
         if runner is not None:
             runner.spark.stop()
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
     return EXIT_INPUT if summary.errors else EXIT_OK

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from typing import Any
 
@@ -31,13 +33,20 @@ from rich.progress import (
 from rich.text import Text
 
 from forewarn.batch.inputs import Work, iter_works
+from forewarn.batch.interrupt import graceful_interrupt
 from forewarn.batch.journal import Done, Journal
+from forewarn.batch.progress import PlainProgress
 from forewarn.batch.record import make_record, process, sha256_of
 from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.errors import InputError
 from forewarn.overrides import apply_to_record, load_overrides
 from forewarn.version import model_version
 
+#: Said on stderr at the first Ctrl-C.
+STOPPING = (
+    "forewarn: stopping: finishing the works in flight and journalling them "
+    "(Ctrl-C again to abort at once)"
+)
 #: A unit of work for a worker: the work and the hash under which it is already done (if any).
 Job = tuple[Work, str | None]
 Record = dict[str, Any]
@@ -60,6 +69,9 @@ class Summary:
     seconds: float = 0.0
     workers: int = 1
     warnings: Counter[str] = field(default_factory=Counter)
+    #: Ctrl-C stopped the run: the works in flight were finished, ``not_started`` were not.
+    interrupted: bool = False
+    not_started: int = 0
 
     @property
     def scanned(self) -> int:
@@ -147,19 +159,25 @@ def _pool(workers: int, mode: str) -> ProcessPoolExecutor:
 
 
 def scan_tasks(
-    tasks: Iterable[Job], mode: str, workers: int
+    tasks: Iterable[Job], mode: str, workers: int, stop: threading.Event | None = None
 ) -> Iterator[tuple[Work, Record | None]]:
-    """(work, record or None if already done) for every task, as results finish."""
+    """(work, record or None if already done) for every task, as results finish.
+
+    Once ``stop`` is set no new work starts; the works in flight finish and are yielded.
+    """
+    stop = stop or threading.Event()
     if workers <= 1:
         pipeline, version = build_pipeline(mode), model_version(mode)
         for work, done_sha in tasks:
+            if stop.is_set():
+                return
             yield work, run_work(work, done_sha, pipeline, version)
         return
     pending = iter(tasks)
     while True:
         suspects: list[Job] = []
         with _pool(workers, mode) as pool:
-            yield from _drain(pool, pending, workers, suspects)
+            yield from _drain(pool, pending, workers, suspects, stop)
         if not suspects:
             return
         # A worker died: rerun each work that was in flight alone, to find the one that kills.
@@ -168,11 +186,15 @@ def scan_tasks(
 
 
 def _drain(
-    pool: ProcessPoolExecutor, tasks: Iterator[Job], workers: int, suspects: list[Job]
+    pool: ProcessPoolExecutor,
+    tasks: Iterator[Job],
+    workers: int,
+    suspects: list[Job],
+    stop: threading.Event,
 ) -> Iterator[tuple[Work, Record | None]]:
     in_flight: dict[Future[Record | None], Job] = {}
     try:
-        yield from _drain_into(pool, tasks, workers, suspects, in_flight)
+        yield from _drain_into(pool, tasks, workers, suspects, in_flight, stop)
     finally:  # stopped early (the journal cannot be written): drop the works not started
         for future in in_flight:
             future.cancel()
@@ -184,10 +206,15 @@ def _drain_into(
     workers: int,
     suspects: list[Job],
     in_flight: dict[Future[Record | None], Job],
+    stop: threading.Event,
 ) -> Iterator[tuple[Work, Record | None]]:
     window = workers * 4
     exhausted = False
     while True:
+        if stop.is_set() and not exhausted:  # queued works never start; running ones finish
+            exhausted = True
+            for future in in_flight:
+                future.cancel()
         while not exhausted and len(in_flight) < window:
             task = next(tasks, None)
             if task is None:
@@ -196,9 +223,11 @@ def _drain_into(
                 in_flight[pool.submit(_run_task, task)] = task
         if not in_flight:
             return
-        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        finished, _ = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
         for future in finished:
             task = in_flight.pop(future)
+            if future.cancelled():
+                continue
             try:
                 result = future.result()
             except BrokenProcessPool:
@@ -265,8 +294,13 @@ def run_batch(
     console: Console | None = None,
     on_error: Callable[[Record], None] | None = None,
     engine: Callable[[list[Job], str, int], Iterator[tuple[Work, Record | None]]] | None = None,
+    progress_every: float | None = 30.0,
 ) -> Summary:
-    """Scan ``inputs`` into the journal ``out``, skipping works already done; returns counts."""
+    """Scan ``inputs`` into the journal ``out``, skipping works already done; returns counts.
+
+    On a terminal a progress bar shows; otherwise a plain line every ``progress_every``
+    seconds. The first Ctrl-C lets the works in flight finish and be journalled, then stops.
+    """
     console = console or Console(stderr=True)
     workers = workers or os.cpu_count() or 1
     summary = Summary(workers=workers)
@@ -286,11 +320,15 @@ def run_batch(
             TextColumn("ETA"),
             TimeRemainingColumn(),
         )
-        with Progress(
-            *columns, console=console, transient=True, disable=not console.is_terminal
-        ) as progress:
+        plain = PlainProgress(console, len(tasks), None if console.is_terminal else progress_every)
+        with (
+            Progress(
+                *columns, console=console, transient=True, disable=not console.is_terminal
+            ) as progress,
+            graceful_interrupt(STOPPING) as stop,
+        ):
             bar = progress.add_task("scanning", total=len(tasks))
-            results = (engine or scan_tasks)(tasks, mode, workers)
+            results = (engine or partial(scan_tasks, stop=stop))(tasks, mode, workers)
             try:
                 for work, record in results:
                     if record is None:
@@ -301,8 +339,11 @@ def run_batch(
                         if record["status"] != "ok" and on_error:
                             on_error(record)
                     progress.advance(bar)
+                    plain.advance()
             finally:  # stop the workers now, also when the journal cannot be written
                 getattr(results, "close", lambda: None)()
+            summary.interrupted = stop.is_set()
+            summary.not_started = len(tasks) - plain.done
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -328,6 +369,11 @@ def describe(summary: Summary, out: str) -> list[str]:
     if summary.warnings:
         top = ", ".join(f"{cid} {n}" for cid, n in summary.warnings.most_common(8))
         lines.append(f"works with warnings: {top}")
+    if summary.interrupted:
+        lines.append(
+            f"interrupted: the works in flight were finished and journalled; "
+            f"{summary.not_started} not started — run the same command again to resume"
+        )
     lines.append(f"results: {out}")
     return lines
 
