@@ -100,3 +100,12 @@ def test_epub_locations_name_the_spine_document_and_a_cfi() -> None:
     said = " ".join(result.stdout.split())
     assert "skip Chapter 2 (50 %): the 2nd paragraph" in said
     assert "EPUB The_Lighthouse_Year_split_002.html epubcfi(/6/6[html2]!/4/4)" in said
+
+
+def test_scan_reports_name_chapters_as_printed(book: Path, tmp_path: Path) -> None:
+    text = " ".join(run_cli("scan", str(book)).stdout.split())
+    assert "Chapter 2 (" in text and "%), paragraph 9" in text and "chapter 3" not in text
+    page = tmp_path / "report.html"
+    run_cli("scan", "-f", "html", "-o", str(page), str(book))
+    html = page.read_text()
+    assert "Chapter 2, paragraph 9" in html and "Chapter 2 (" in html

@@ -193,7 +193,7 @@ def test_upload_an_epub_with_an_avoid_list(session: Session) -> None:
     verdict = page.locator("#verdict")
     assert verdict.is_visible()
     assert "death (mentioned) in chapter 2" in verdict.inner_text()
-    assert "Safe for you: chapters 1, 3." in verdict.inner_text()
+    assert "Nothing you avoid found in chapters 1, 3." in verdict.inner_text()
     assert "forewarn can miss things" in verdict.inner_text()  # the caveat goes with a verdict
     session.shot("epub-verdict")
     # the avoid-list is remembered for the next visit

@@ -14,6 +14,7 @@ from html import escape
 
 from forewarn.ao3tags import TagReport, suggest_tags
 from forewarn.locations import format_ranges, numbered, passage_place, warning_locations
+from forewarn.place import chapters_named
 from forewarn.render.svg import timeline_svg
 from forewarn.report import DocumentReport, Evidence, Report, Warning
 from forewarn.taxonomy import SEVERITIES, load_taxonomy
@@ -148,7 +149,7 @@ def _warning(report: DocumentReport, index: int, w: Warning) -> str:
         if loc.paragraph:
             paragraphs.append(loc.paragraph)
     where = "; ".join(
-        f"chapter {c}" + (f", {numbered('paragraph', p)}" if p else "")
+        _e(chapters_named(report.document, [c])) + (f", {numbered('paragraph', p)}" if p else "")
         for c, p in sorted(by_chapter.items())
     )
     items = "".join(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from forewarn.ao3tags import TagReport
-from forewarn.locations import chapters_phrase, warning_locations
+from forewarn.locations import warning_locations
+from forewarn.place import chapters_named
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -22,7 +23,9 @@ def content_notes(tags: TagReport) -> str:
     if not report.warnings:
         lines.append("No content warnings.")
     for w in report.warnings:
-        chapters = chapters_phrase([loc.chapter for loc in warning_locations(report, w)])
+        chapters = chapters_named(
+            report.document, [loc.chapter for loc in warning_locations(report, w)]
+        )
         lines.append(f"- {md_escape(w.name)} ({w.severity}): {chapters}")
     lines += [
         "",

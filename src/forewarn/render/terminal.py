@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from forewarn.locations import chapters_phrase, format_ranges, passage_place, warning_locations
-from forewarn.place import ordinal
+from forewarn.locations import chapters_phrase, passage_place, warning_locations
+from forewarn.place import chapters_named, ordinal
 from forewarn.render.safe import terminal_safe
 from forewarn.report import DocumentReport, Evidence, Report
 from forewarn.taxonomy import load_taxonomy, severity_rank
@@ -77,7 +77,7 @@ def render_document(report: DocumentReport) -> Group:
         head = Text("● ", style=SEVERITY_STYLE[w.severity])
         head.append(w.name, style="bold")
         head.append(f" — {w.severity}", style=SEVERITY_STYLE[w.severity])
-        chapters = chapters_phrase([loc.chapter for loc in warning_locations(report, w)])
+        chapters = chapters_named(doc, [loc.chapter for loc in warning_locations(report, w)])
         head.append(
             f"  (score {w.score:.2f}; {w.evidence_total} passage"
             f"{'s' if w.evidence_total != 1 else ''}; {chapters})",
@@ -206,9 +206,10 @@ def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
         parts += _skip_details(skip, spoilers)
     if len(report.document.chapters) > 1:
         safe = verdict.safe_chapters()
+        clear = f"  nothing you avoid found in {chapters_named(report.document, safe)}"
         parts.append(
             Text(
-                f"  safe chapters: {format_ranges(safe)}" if safe else "  no chapter is safe",
+                clear if safe else "  every chapter holds something you avoid",
                 style="green" if safe else "red",
             )
         )

@@ -161,7 +161,7 @@
     var safe = v.safe_chapters;
     $('verdict-safe').textContent = !v.checked ? ''
       : safe.length === v.chapters ? 'No warning found in any chapter.'
-      : safe.length ? 'Safe for you: ' + chapters(safe) + '.'
+      : safe.length ? 'Nothing you avoid found in ' + chapters(safe) + '.'
       : 'No chapter is free of what you avoid.';
     $('verdict-caveat').textContent = v.checked ? v.caveat : '';
     $('verdict-unassessed').textContent = v.checked && v.not_assessed.length
