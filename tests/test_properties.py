@@ -3,6 +3,7 @@ raise InputError, chapters and paragraphs partition the text, and the matching v
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from fuzz.checks import check_document, check_report
@@ -15,6 +16,9 @@ from forewarn.readers import read_bytes
 from forewarn.report import Report
 from forewarn.scanner import scan_text, text_document
 from forewarn.segment import blocks, heading_title, is_scene_break
+
+#: A blank line (whitespace allowed), which ends a block of the text.
+BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
@@ -146,7 +150,7 @@ def test_chapters_and_paragraphs_partition_the_text(text: str) -> None:
         if (block.start, block.end) not in paragraphs:
             assert heading_title(raw) is not None or is_scene_break(raw), repr(raw)
     for c in doc.chapters[1:]:
-        assert c.title and heading_title(doc.text[c.start :].split("\n\n", 1)[0])
+        assert c.title and heading_title(BLANK_LINE.split(doc.text[c.start :], maxsplit=1)[0])
 
 
 # -- the matching view -------------------------------------------------------------------------
