@@ -68,6 +68,17 @@ def test_markdown_is_read_in_memory_proportional_to_its_size(
     assert elapsed < 20, f"{elapsed:.1f} s"
 
 
+def test_scanning_a_markdown_table_stays_near_its_reading(tmp_path: Path) -> None:
+    """The whole scan of the 2 MB table once took 2.1 GB, nearly all of it the static
+    embedding looking up every token of 4,096 long rows at once; batches now hold a bounded
+    number of characters. (The bound is a safety bound: docs/BENCHMARKS.md has the figure.)"""
+    story = tmp_path / "table.md"
+    story.write_bytes(MARKDOWN_SHAPES["table"][0](SIZE))
+    result, rss = run_measured(tmp_path, "scan", "--format", "json", str(story), timeout=300)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert rss < 800, f"peak RSS {rss} MB scanning a 2 MB Markdown table"
+
+
 def test_markdown_longer_than_a_piece_reads_as_if_rendered_whole() -> None:
     """Pieces are cut between blocks: never inside fenced code (even across blank lines), and
     a link resolves to a reference defined pieces later."""

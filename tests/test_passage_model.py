@@ -190,3 +190,31 @@ def test_budget_reaches_more_scenes_before_judging_neighbours():
     cuts = np.array([0.5], np.float32)
     assert list(_budgeted(gate, cuts, 2)) == [0, 12]
     assert list(_budgeted(gate, cuts, 3)) == [0, 1, 12]
+
+
+def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
+    """Six windows far above the cut in a book of 3,000 hold the warning even when the book's
+    many borderline windows are what chance gives; the borderline ones alone do not."""
+    from forewarn.detectors.model import Judgement
+
+    model = shipped_model()
+    k, n = len(model.categories), 3000
+    j = model.categories.index("death")
+    doc = text_document(" ".join(f"Sentence {i} here." for i in range(n)))
+    windows = sentence_windows(doc)
+    rates = np.full((3, k), 0.02, np.float32)
+    strict = np.full((len(model.strict_rate), k), 0.0002, np.float32)
+    model = replace(model, false_rate=rates, strict_rate=strict, sure=np.ones((2, k), np.float32))
+    detector = ModelDetector("thorough", model=model)
+    proba = np.zeros((n, k), np.float32)
+    borderline = float(model.cut[j]) + 0.01
+    proba[::50, j] = borderline  # 60 hits where 60 are expected by chance
+    focus = np.array([[w.centre] * k for w in windows])
+
+    def found() -> set[str]:
+        seen = Judgement(proba, np.full((n, k), 2), focus, np.zeros((n, k)))
+        return {f.category for f in detector.decide(doc, windows, seen)}
+
+    assert "death" not in found()
+    proba[[100, 900, 1500, 2100, 2500, 2900], j] = float(model.strict_cuts()[-1, j]) + 0.001
+    assert "death" in found()

@@ -12,10 +12,12 @@ evidence when its probability reaches the category's cut-off (calibrated on the 
 split); the category is reported when there is evidence and it is more than chance in a text
 this long: the evidence windows, or the windows the gate accepts (it reads all of them), are
 too many for their false-accept rates on the dev split's natural windows
-(``PassageModel.rate``), or one window is surer than any labelled negative of the dev split
-was (``PassageModel.sure``). A suicide attempt followed closely by a death is a completed
-suicide. Each evidence window is quoted by its sentence the gate finds most telling, with the
-probability rescaled so that the cut-off maps to 0.5.
+(``PassageModel.rate``), or its confident windows (a few logits above the cut) are too many
+for the false-accept rates at those stricter cuts (``PassageModel.strict_rate``: a novel's
+few sure scenes are not drowned by its many borderline windows), or one window is surer than
+any labelled negative of the dev split was (``PassageModel.sure``). A suicide attempt followed
+closely by a death is a completed suicide. Each evidence window is quoted by its sentence the
+gate finds most telling, with the probability rescaled so that the cut-off maps to 0.5.
 """
 
 from __future__ import annotations
@@ -192,6 +194,7 @@ class ModelDetector:
         rates, gate_rates = model.rate("thorough"), model.rate("fast")
         share = seen.judged_share(model.gate_cut)
         gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
+        strict_cuts, strict_rates = model.strict_cuts(), model.strict_rate
         score = _rescale(proba, cuts)
         column = {c: j for j, c in enumerate(model.categories)}
         held: dict[str, np.ndarray] = {}
@@ -204,6 +207,12 @@ class ModelDetector:
             if (
                 _beyond_chance(len(above), len(windows), float(rates[j] * share[j]))
                 or _beyond_chance(int(gate_hits[j]), len(windows), float(gate_rates[j]))
+                or any(
+                    _beyond_chance(
+                        int((proba[above, j] >= cut).sum()), len(windows), float(rate * share[j])
+                    )
+                    for cut, rate in zip(strict_cuts[:, j], strict_rates[:, j], strict=True)
+                )
                 or float(proba[above, j].max()) >= sure[j]
             ):
                 held[category] = above

@@ -20,7 +20,7 @@ import numpy as np
 from forewarn.detectors.windows import sentence_words
 from forewarn.learn.corpus import Record, is_ordinary, label_matrix, severity_matrix
 from forewarn.learn.features import Features
-from forewarn.models.passage import PassageModel
+from forewarn.models.passage import STRICTER, PassageModel
 
 #: Share of the dev windows the judge accepts that the gate lets through.
 GATE_RECALL = 0.98
@@ -160,6 +160,7 @@ def fit_passage_model(
         severity_bias=np.zeros((k, 4), np.float32),
         false_rate=np.ones((3, k), np.float32),
         sure=np.ones((2, k), np.float32),
+        strict_rate=np.ones((len(STRICTER), k), np.float32),
         gate_words=np.zeros((k, len(words)), np.float32),
         words=np.zeros((k, len(words)), np.float32),
         vocabulary=words,
@@ -245,6 +246,9 @@ def fit_passage_model(
         gated = max(1, int((gate_pass & negative).sum()))
         default = ((judge_dev[j] >= m.cut[j]) & gate_pass)[negative].sum() / gated
         m.false_rate[:, j] = [max(floor, fast), max(floor, default), max(floor, thorough)]
+        for level, strict in enumerate(m.strict_cuts()[:, j]):
+            accepted = (judge_dev[j][negative] >= strict).sum() / n
+            m.strict_rate[level, j] = max(floor, accepted)
         anywhere = yd[:, j] == 0  # every dev negative: novels, fan fiction, hard negatives
         top_gate = float(gate_dev[j][anywhere].max()) if anywhere.any() else 1.0
         top_judge = float(judge_dev[j][anywhere].max()) if anywhere.any() else 1.0

@@ -17,7 +17,9 @@ a verdict). Per category ``c``:
 - ``false_rate[mode][c]`` is the share of natural dev windows labelled without ``c`` (random
   novel windows, Webis fan fiction) that the mode accepts (``default``: of those the gate lets
   through to the judge), so that a long book's chance hits can be told apart from a real scene
-  (see ``detectors.model``); ``sure[c]`` is a probability above that of every dev passage
+  (see ``detectors.model``); ``strict_rate[l][c]`` is the share the judge accepts at
+  ``STRICTER[l]`` logits above its cut (a long book's confident hits are weighed against
+  these); ``sure[c]`` is a probability above that of every dev passage
   labelled without ``c`` (hard negatives included), which one window may reach to make the
   warning alone.
 
@@ -33,6 +35,8 @@ import numpy as np
 
 #: The scan modes whose window false-alarm rates are stored.
 RATE_MODES = ("fast", "default", "thorough")
+#: Logit offsets above the judge's cut at which its false-alarm rate is also stored.
+STRICTER = (1.0, 2.0, 3.0)
 
 
 @dataclass
@@ -53,6 +57,7 @@ class PassageModel:
     severity_bias: np.ndarray  # (k, 4)
     false_rate: np.ndarray  # (3, k): RATE_MODES x categories
     sure: np.ndarray  # (2, k): fast, judge: a probability no ordinary window reached
+    strict_rate: np.ndarray  # (len(STRICTER), k): the judge's false-alarm rate at stricter cuts
     gate_words: np.ndarray  # (k, V) word weights of the gate
     words: np.ndarray  # (k, V) word weights of the judge
     vocabulary: list[str]  # (V,) the words those weights belong to
@@ -98,6 +103,12 @@ class PassageModel:
         """(k,) share of ordinary windows ``mode`` wrongly accepts, per category."""
         return self.false_rate[RATE_MODES.index(mode)]
 
+    def strict_cuts(self) -> np.ndarray:
+        """(len(STRICTER), k) the judge's probabilities ``STRICTER`` logits above its cuts."""
+        q = np.clip(self.cut.astype(np.float64), 1e-6, 1 - 1e-6)
+        logit = np.log(q / (1 - q))[None, :] + np.array(STRICTER)[:, None]
+        return 1.0 / (1.0 + np.exp(-logit))
+
     def save(self, path: Path) -> None:
         """Write plain arrays (no pickle) to ``path`` (.npz)."""
         np.savez_compressed(
@@ -113,7 +124,12 @@ class PassageModel:
     def load(cls, path: Path) -> PassageModel:
         """Read a model written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as data:
-            arrays = {name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS}
+            arrays = {
+                name: np.asarray(data[name], dtype=np.float32) for name in _ARRAYS if name in data
+            }
+            k = len(data["categories"])
+            # A model fitted before the stricter rates existed: they never decide (rate 1).
+            arrays.setdefault("strict_rate", np.ones((len(STRICTER), k), np.float32))
             return cls(
                 categories=[str(c) for c in data["categories"]],
                 vocabulary=[str(w) for w in data["vocabulary"]],
@@ -137,6 +153,7 @@ _ARRAYS = (
     "severity_bias",
     "false_rate",
     "sure",
+    "strict_rate",
     "gate_words",
     "words",
 )

@@ -27,6 +27,9 @@ from tokenizers import Tokenizer
 
 from forewarn.models.artifacts import ArtifactError, models_dir, read_json, read_safetensors
 
+#: Characters per batch at most: its token vectors (about 1 KB a token) are looked up at once.
+BATCH_CHARS = 262_144
+
 _CACHE: dict[Path, StaticEmbedder] = {}
 _LOCK = threading.Lock()
 
@@ -90,15 +93,28 @@ class StaticEmbedder:
         return int(self.vectors.shape[1])
 
     def encode(
-        self, texts: Sequence[str], max_length: int | None = 512, batch_size: int = 4096
+        self,
+        texts: Sequence[str],
+        max_length: int | None = 512,
+        batch_size: int = 4096,
+        batch_chars: int = BATCH_CHARS,
     ) -> np.ndarray:
         """Embed ``texts`` as a float32 array (len(texts), dim); ``max_length`` in tokens
-        (512 as in model2vec; None: no truncation). Batches bound the memory used."""
+        (512 as in model2vec; None: no truncation). A batch holds at most ``batch_size`` texts
+        and ``batch_chars`` characters (or one text), since every token of a batch is looked
+        up at once: 4,096 long table rows would take gigabytes."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            out[start : start + batch_size] = self._encode_batch(
-                texts[start : start + batch_size], max_length
-            )
+        cut = None if max_length is None else max_length * self.median_token_length
+        start = 0
+        while start < len(texts):
+            end, size = start, 0
+            while end < len(texts) and end - start < batch_size:
+                size += len(texts[end]) if cut is None else min(cut, len(texts[end]))
+                if size > batch_chars and end > start:
+                    break
+                end += 1
+            out[start:end] = self._encode_batch(texts[start:end], max_length)
+            start = end
         return out
 
     def _tokenizer(self, max_length: int | None) -> Tokenizer:
