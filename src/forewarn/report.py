@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +110,31 @@ class DocumentReport:
 
     def warning(self, category: str) -> Warning | None:
         return next((w for w in self.warnings if w.id == category), None)
+
+    @property
+    def title(self) -> str:
+        """The work's title for a heading: its metadata's, else its file name as words."""
+        return work_title(self.document.metadata.title, self.source)
+
+
+#: Sources that name no file: pasted text and standard input.
+UNNAMED_SOURCES = frozenset({"", "-", "<text>", "<stdin>"})
+
+
+def work_title(title: str | None, source: str) -> str:
+    """``title`` if the work has one, else one made from the file name, never the path:
+    ``"../texts/a_tale_of_two_cities.txt"`` -> ``"A tale of two cities"``."""
+    if title and title.strip():
+        return title.strip()
+    name = re.split(r"[\\/]", source.rstrip("/\\"))[-1]
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.isalnum() and len(ext) <= 5:
+        name = stem
+    if source in UNNAMED_SOURCES or not name.strip():
+        return "Untitled story"
+    words = " ".join(re.split(r"[_\s]+", name) if " " in name else re.split(r"[_\s-]+", name))
+    words = words.strip() or name
+    return words[0].upper() + words[1:]
 
 
 @dataclass

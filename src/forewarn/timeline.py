@@ -74,4 +74,4 @@ def build_timeline(
             link = anchor(w, loc.evidence) if anchor and loc.evidence is not None else None
             marks.append(Mark(x, loc.chapter, loc.paragraph, loc.severity, link))
         rows.append(Row(w.id, w.name, w.severity, marks))
-    return Timeline(doc.metadata.title or report.source, bands, rows)
+    return Timeline(report.title, bands, rows)

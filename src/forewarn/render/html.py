@@ -17,18 +17,32 @@ from forewarn.locations import format_ranges, numbered, passage_place, warning_l
 from forewarn.place import chapters_named
 from forewarn.render.svg import timeline_svg
 from forewarn.report import DocumentReport, Evidence, Report, Warning
-from forewarn.taxonomy import SEVERITIES, load_taxonomy
+from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
 from forewarn.timeline import build_timeline
 from forewarn.verdict import CAVEAT, nothing_found
 
 #: Characters of story text shown on each side of a quoted span.
 CONTEXT_CHARS = 280
+#: Passages listed under each warning before the rest are folded away (the surest come first).
+PASSAGES_SHOWN = 5
+#: Chapters named in a warning's locations line before the rest are only counted.
+WHERE_CHAPTERS = 6
+#: Categories the summary lists before collapsing the rest (most severe, then surest, first).
+SUMMARY_SHOWN = 8
+#: A chapter list longer than this is summed up in the summary ("in 41 chapters, 2 to 59").
+CHAPTER_LIST_CHARS = 40
+#: What the score means, in words a reader can use.
+SCORE_HELP = (
+    "“How sure” is forewarn’s score from 0 to 1: how sure forewarn is that the story has this "
+    "content, not how intense it is."
+)
 
 STYLE = """
 .fw-report{--fw-fg:#212529;--fw-muted:#5c636a;--fw-line:#dee2e6;--fw-soft:#f8f9fa;
  color:var(--fw-fg);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
  max-width:880px;margin:0 auto;padding:16px}
 .fw-report *{box-sizing:border-box}
+.fw-report{overflow-wrap:break-word}
 .fw-report h1{font-size:1.6rem;line-height:1.25;margin:.2rem 0;overflow-wrap:anywhere}
 .fw-report h2{font-size:1.15rem;margin:1.8rem 0 .6rem;padding-bottom:.2rem;
  border-bottom:1px solid var(--fw-line)}
@@ -40,12 +54,15 @@ STYLE = """
 .fw-facts{margin:0;overflow-wrap:anywhere}
 .fw-notice{background:#fff4e6;border-left:4px solid #f59f00;padding:.4rem .7rem;margin:.6rem 0}
 .fw-none{color:#237032;font-weight:600}.fw-unchecked{color:#b35c00;font-weight:600}
-.fw-sevgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:.6rem}
-.fw-sev{border:1px solid var(--fw-line);border-top:4px solid var(--fw-c);border-radius:6px;
- padding:.5rem .7rem;background:#fff}
-.fw-sev h3{display:flex;justify-content:space-between;text-transform:capitalize}
-.fw-sev ul{margin:0;padding-left:1.1rem}
-.fw-count{color:var(--fw-muted);font-weight:400;white-space:nowrap}
+.fw-sevcounts{margin:0 0 .4rem}.fw-sevcounts .fw-badge{margin-right:.25rem}
+.fw-cats{list-style:none;margin:0;padding:0;border:1px solid var(--fw-line);border-radius:6px;
+ background:#fff}
+.fw-cat{border-left:4px solid var(--fw-c);padding:.35rem .7rem;overflow-wrap:anywhere}
+.fw-cat+.fw-cat{border-top:1px solid var(--fw-line)}
+.fw-cat a{font-weight:600}
+.fw-count{color:var(--fw-muted);font-size:.88rem;display:block}
+.fw-rest{margin:.4rem 0 0}.fw-rest>summary{cursor:pointer;color:#1c5d99;padding:.2rem 0}
+.fw-rest .fw-cats{margin-top:.3rem}
 .fw-badge{display:inline-block;border-radius:999px;padding:0 .55rem;font-size:.8rem;
  font-weight:600;color:#fff;background:var(--fw-c);vertical-align:.1em}
 .fw-implied{--fw-c:#1f6fa8}.fw-mentioned{--fw-c:#8a6100}.fw-depicted{--fw-c:#c2410c}
@@ -58,7 +75,8 @@ STYLE = """
  padding:.7rem .9rem;margin:.8rem 0;background:#fff}
 .fw-evidence{margin:.4rem 0 0;padding-left:1.4rem}
 .fw-evidence li{margin:.35rem 0}
-.fw-passage summary{cursor:pointer;color:#1c5d99}
+.fw-passage summary,.fw-morepass>summary{cursor:pointer;color:#1c5d99}
+.fw-morepass{margin:.2rem 0 0 1.4rem}
 .fw-passage[open] .fw-show,.fw-passage:not([open]) .fw-hide{display:none}
 .fw-passage summary .fw-loc{color:var(--fw-muted);font-size:.88rem}
 .fw-passage:target{outline:3px solid #ffd43b;outline-offset:3px;border-radius:3px}
@@ -73,7 +91,7 @@ STYLE = """
 .fw-meta dt{font-weight:600}.fw-meta dd{margin:0;overflow-wrap:anywhere}
 .fw-tags{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem}
 .fw-tags li{background:var(--fw-soft);border:1px solid var(--fw-line);border-radius:4px;
- padding:0 .45rem;font-size:.9rem}
+ padding:0 .45rem;font-size:.9rem;overflow-wrap:anywhere}
 .fw-tags .fw-ok{border-color:#237032}.fw-tags .fw-miss{border-color:#c2410c;border-style:dashed}
 .fw-summary-text{margin:.3rem 0;padding:.4rem .8rem;border-left:3px solid var(--fw-line);
  white-space:pre-wrap}
@@ -87,7 +105,8 @@ STYLE = """
 SCRIPT = (
     "document.querySelectorAll('[data-fw-toggle]').forEach(function(b){b.hidden=false;"
     "b.addEventListener('click',function(){var open=b.getAttribute('data-fw-toggle')==='show';"
-    "b.closest('.fw-doc').querySelectorAll('details.fw-passage').forEach(function(d){"
+    "b.closest('.fw-doc').querySelectorAll('details.fw-passage,details.fw-morepass')"
+    ".forEach(function(d){"
     "d.open=open;});});});"
 )
 #: The policy the page carries: nothing loads from anywhere; only SCRIPT may run.
@@ -105,8 +124,8 @@ def _anchor(doc_index: int, warning: Warning, i: int) -> str:
     return f"fw-{doc_index}-{warning.id}-{i + 1}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, words: str = "") -> str:
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
 
 
 def _context(report: DocumentReport, e: Evidence) -> str:
@@ -148,54 +167,88 @@ def _warning(report: DocumentReport, index: int, w: Warning) -> str:
         paragraphs = by_chapter.setdefault(loc.chapter, [])
         if loc.paragraph:
             paragraphs.append(loc.paragraph)
-    where = "; ".join(
+    places = [
         _e(chapters_named(report.document, [c])) + (f", {numbered('paragraph', p)}" if p else "")
         for c, p in sorted(by_chapter.items())
-    )
-    items = "".join(
+    ]
+    where = "; ".join(places[:WHERE_CHAPTERS])
+    if len(places) > WHERE_CHAPTERS:
+        where += f"; and {_plural(len(places) - WHERE_CHAPTERS, 'more chapter')}"
+    items = [
         f'<li><details class="fw-passage" id="{_anchor(index, w, i)}"><summary>'
         '<span class="fw-show">Show passage</span><span class="fw-hide">Hide passage</span> '
         f'<span class="fw-loc">{_where(e)}</span></summary>'
         f"<blockquote>{_context(report, e)}</blockquote></details></li>"
         for i, e in enumerate(w.evidence)
-    )
+    ]
+    listed = f'<ol class="fw-evidence">{"".join(items[:PASSAGES_SHOWN])}</ol>'
+    if len(items) > PASSAGES_SHOWN:
+        listed += (
+            f'<details class="fw-morepass"><summary>'
+            f"{_plural(len(items) - PASSAGES_SHOWN, 'more passage')}</summary>"
+            f'<ol class="fw-evidence" start="{PASSAGES_SHOWN + 1}">'
+            f"{''.join(items[PASSAGES_SHOWN:])}</ol></details>"
+        )
     more = w.evidence_total - len(w.evidence)
     return (
         f'<section class="fw-warning fw-{w.severity}" id="fw-{index}-w-{w.id}">'
         f'<h3>{_e(w.name)} <span class="fw-badge">{w.severity}</span></h3>'
         f'<p class="fw-where">{_plural(w.evidence_total, "passage")} · {where} · '
-        f"score {w.score:.2f}</p>"
-        f'<ol class="fw-evidence">{items}</ol>'
+        f"how sure {w.score:.2f}</p>"
+        + listed
         + (f'<p class="fw-more">+ {_plural(more, "more passage")} not listed</p>' if more else "")
         + "</section>"
     )
 
 
 def _chapters(report: DocumentReport, w: Warning) -> str:
-    return format_ranges([loc.chapter for loc in warning_locations(report, w)])
+    chapters = sorted({loc.chapter for loc in warning_locations(report, w)})
+    listed = format_ranges(chapters)
+    if len(listed) <= CHAPTER_LIST_CHARS:
+        return f"ch. {listed}"
+    return f"in {len(chapters)} chapters, {chapters[0]} to {chapters[-1]}"
+
+
+def _category(report: DocumentReport, index: int, w: Warning) -> str:
+    facts = " · ".join(
+        [_plural(w.evidence_total, "passage"), _chapters(report, w), f"how sure {w.score:.2f}"]
+    )
+    return (
+        f'<li class="fw-cat fw-{w.severity}"><a href="#fw-{index}-w-{w.id}">{_e(w.name)}</a> '
+        f'<span class="fw-badge">{w.severity}</span> <span class="fw-count">{facts}</span></li>'
+    )
 
 
 def _summary(report: DocumentReport, index: int) -> str:
+    """Every category found, most severe first, then surest; past SUMMARY_SHOWN, collapsed."""
     if not report.document.language_supported:
         return '<p class="fw-unchecked">Not checked: see the note above.</p>'
     caveat = f'<p class="fw-caveat">{_e(CAVEAT)}</p>'
     if not report.warnings:
         return f'<p class="fw-none">{_e(nothing_found(report))}</p>{caveat}'
-    cards = []
-    for sev in reversed(SEVERITIES):
-        ws = [w for w in report.warnings if w.severity == sev]
-        if not ws:
-            continue
-        items = "".join(
-            f'<li><a href="#fw-{index}-w-{w.id}">{_e(w.name)}</a> '
-            f'<span class="fw-count">ch. {_chapters(report, w)}</span></li>'
-            for w in ws
+    ws = sorted(report.warnings, key=lambda w: (-severity_rank(w.severity), -w.score, w.id))
+    counts = " ".join(
+        f'<span class="fw-badge fw-{sev}">{n} {sev}</span>'
+        for sev in reversed(SEVERITIES)
+        if (n := sum(w.severity == sev for w in ws))
+    )
+    shown, rest = ws[:SUMMARY_SHOWN], ws[SUMMARY_SHOWN:]
+    more = ""
+    if rest:
+        hidden = _plural(len(rest), "more category", "more categories")
+        more = (
+            f'<details class="fw-rest"><summary>{hidden}, less severe or less sure</summary>'
+            f'<ol class="fw-cats" start="{len(shown) + 1}">'
+            + "".join(_category(report, index, w) for w in rest)
+            + "</ol></details>"
         )
-        cards.append(
-            f'<div class="fw-sev fw-{sev}"><h3>{sev} <span class="fw-count">{len(ws)}</span></h3>'
-            f"<ul>{items}</ul></div>"
-        )
-    return f'<div class="fw-sevgrid">{"".join(cards)}</div>{caveat}'
+    return (
+        f'<div class="fw-sevgrid"><p class="fw-sevcounts">'
+        f"{_plural(len(ws), 'category', 'categories')} found: {counts}</p>"
+        f'<ol class="fw-cats">{"".join(_category(report, index, w) for w in shown)}</ol>'
+        f"{more}</div>{caveat}"
+        f'<p class="fw-hint">Most severe first, then the surest. {_e(SCORE_HELP)}</p>'
+    )
 
 
 def _tag_list(tags: list[str], classes: dict[str, str] | None = None) -> str:
@@ -322,7 +375,7 @@ def render_document(report: DocumentReport, index: int = 0) -> str:
     )
     return (
         f'<article class="fw-doc" id="fw-{index}"><header>'
-        f"<h1>{_e(meta.title or report.source)}</h1>{byline}"
+        f"<h1>{_e(report.title)}</h1>{byline}"
         f'<p class="fw-facts">{facts}</p></header>{notices}'
         f"<section><h2>Summary</h2>{_summary(report, index)}</section>"
         + (
@@ -353,7 +406,7 @@ def render_fragment(report: Report) -> str:
 
 def page_title(report: Report) -> str:
     """The page's <title>: the story's title, or how many stories the report covers."""
-    titles = [d.document.metadata.title or d.source for d in report.documents]
+    titles = [d.title for d in report.documents]
     if len(titles) == 1:
         return f"Content warnings: {titles[0]}"
     return f"Content warnings: {len(titles)} stories"

@@ -31,6 +31,8 @@ LEGEND_H = 26
 TITLE_H = 28
 MARK_W = 4
 MAX_AXIS_LABELS = 24
+#: Room left of the chapter bands for the axis label "ch." (so it never meets chapter 1's number).
+AXIS_LABEL_W = 22
 
 
 def _num(x: float) -> str:
@@ -53,7 +55,8 @@ def _mark(m: Mark, x: float, y: float) -> str:
 
 def timeline_svg(timeline: Timeline, standalone: bool = False) -> str:
     """An SVG picture of ``timeline``; ``standalone`` adds a title, a white background and xmlns."""
-    x0, x1 = PAD, WIDTH - PAD
+    numbered = len(timeline.bands) > 1
+    x0, x1 = PAD + (AXIS_LABEL_W if numbered else 0), WIDTH - PAD
     span = x1 - x0
     top = TITLE_H if standalone else 0
     rows_top = top + AXIS_H
@@ -84,12 +87,12 @@ def timeline_svg(timeline: Timeline, standalone: bool = False) -> str:
             f"<title>chapter {band.number}{escape(': ' + band.title if band.title else '')}"
             "</title></rect>"
         )
-        if len(timeline.bands) > 1 and i % step == 0:
+        if numbered and i % step == 0:
             out.append(
                 f'<text class="fw-axis" x="{_num(bx + bw / 2)}" y="{top + AXIS_H - 8}" '
                 f'font-size="11" text-anchor="middle" fill="#495057">{band.number}</text>'
             )
-    if len(timeline.bands) == 1:
+    if not numbered:
         out.append(
             f'<text class="fw-axis" x="{x0}" y="{top + AXIS_H - 8}" font-size="11" '
             f'fill="#495057">start</text><text class="fw-axis" x="{x1}" y="{top + AXIS_H - 8}" '
@@ -97,7 +100,7 @@ def timeline_svg(timeline: Timeline, standalone: bool = False) -> str:
         )
     else:
         out.append(
-            f'<text class="fw-axis" x="{x0}" y="{top + AXIS_H - 8}" font-size="11" '
+            f'<text class="fw-axis" x="{PAD}" y="{top + AXIS_H - 8}" font-size="11" '
             f'fill="#495057">ch.</text>'
         )
     if not timeline.rows:
