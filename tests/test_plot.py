@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from forewarn.plot import PlotError, plot
+from forewarn.plot import TITLE_CHARS, PlotError, plot, timeline_figure
 from forewarn.render.svg import timeline_svg
-from forewarn.timeline import build_timeline
+from forewarn.taxonomy import SEVERITIES
+from forewarn.timeline import Band, Mark, Row, Timeline, build_timeline
 from tests.conftest import EXAMPLE, ROOT
 from tests.helpers import run_cli
 from tests.sample_report import sample_document_report
@@ -64,3 +65,48 @@ def test_plot_cli(tmp_path):
     assert png_size(out.read_bytes())[0] == 1500
     bad = run_cli("plot", str(EXAMPLE), "-o", str(tmp_path / "t.jpg"))
     assert bad.returncode == 2 and "use a .svg or .png" in bad.stderr
+
+
+def long_timeline(title: str) -> Timeline:
+    """A long novel's timeline: 60 chapters, 28 rows with long names."""
+    bands = [Band(c + 1, None, c / 60, (c + 1) / 60) for c in range(60)]
+    rows = [
+        Row(
+            f"c{r}",
+            f"Addiction and substance abuse {r}",
+            SEVERITIES[r % 4],
+            [Mark((c + 0.5) / 60, c + 1, 1, SEVERITIES[r % 4]) for c in range(0, 60, 1 + r % 5)],
+        )
+        for r in range(28)
+    ]
+    return Timeline(title, bands, rows)
+
+
+@pytest.mark.parametrize(
+    "title", ["Dracula", "The Unabridged Chronicle of Everything That Happened at the Castle " * 3]
+)
+def test_png_title_legend_and_axis_do_not_overlap(title: str) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    for timeline in (long_timeline(title), build_timeline(sample_document_report())):
+        fig = timeline_figure(timeline)
+        try:
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            ax = fig.axes[0]
+            legend = fig.legends[0].get_window_extent(renderer)
+            heading = fig.get_suptitle()
+            title_box = fig._suptitle.get_window_extent(renderer)  # type: ignore[union-attr]
+            labels = [ax.xaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+            boxes = [t.get_window_extent(renderer) for t in labels if t.get_text()]
+            assert not legend.overlaps(title_box)
+            assert not any(legend.overlaps(b) or title_box.overlaps(b) for b in boxes)
+            assert not title_box.overlaps(ax.get_window_extent(renderer))
+            figure = fig.bbox
+            for box in (legend, title_box, *boxes):  # nothing cut off at the edges
+                assert figure.x0 <= box.x0 and box.x1 <= figure.x1
+                assert figure.y0 <= box.y0 and box.y1 <= figure.y1
+            assert len(heading) <= TITLE_CHARS and heading.startswith(timeline.title[:40])
+        finally:
+            plt.close(fig)

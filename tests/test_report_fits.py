@@ -156,6 +156,10 @@ def test_a_long_novel_fits_the_window(browser: Any, width: int, tmp_path: Path) 
             .inner_text()
             .startswith(f"{len(ranked) - SUMMARY_SHOWN} more categories")
         )
+        # A timeline mark leads to its passage even when that passage is folded away.
+        folded = page.locator(".fw-morepass details.fw-passage").first.get_attribute("id")
+        page.locator(f'.fw-timeline a[href="#{folded}"]').click()
+        assert page.locator(f"#{folded} summary").is_visible()
         # Everything opened (the rest of the summary, every passage) still fits.
         rest.locator("summary").click()
         assert summary.locator(".fw-cat").filter(visible=True).count() == len(ranked)
