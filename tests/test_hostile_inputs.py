@@ -148,6 +148,40 @@ def test_the_time_limit_error_names_the_setting_that_set_it() -> None:
         read_bytes(b"She walked home in the rain.", "story.txt", limits)
 
 
+# -- deadlines inside the model ----------------------------------------------------------------
+def novel_like(size: int) -> str:
+    """About ``size`` characters of plain prose, every sentence different, six to a paragraph."""
+    names = ("Anna", "Ben", "Clara", "Dmitri", "Elsa", "Farid", "Greta")
+    verbs = ("walked", "waited", "sat", "laughed", "sighed", "wrote", "read", "slept")
+    places = ("by the river", "in the garden", "at the station", "under the bridge", "on a hill")
+    sentences, length, i = [], 0, 0
+    while length < size:
+        sentence = (
+            f"{names[i % 7]} {verbs[i % 8]} {places[i % 5]} on day {i} "
+            f"and thought of {names[i * 3 % 7]}." + ("\n\n" if i % 6 == 5 else " ")
+        )
+        sentences.append(sentence)
+        length += len(sentence)
+        i += 1
+    return "".join(sentences)
+
+
+def test_a_thorough_scan_of_a_long_text_stops_at_the_time_limit(tmp_path: Path) -> None:
+    """The judge encoded every window of a 1 MB text (17,000 windows) in one call after a
+    single deadline check: 40-65 s against a 5-10 s limit. The encoders now check it between
+    batches. (The bound is a safety bound, not a speed target.)"""
+    story = tmp_path / "long.txt"
+    story.write_text(novel_like(MB))
+    started = time.monotonic()
+    result = run_cli(
+        "scan", "--thorough", "--format", "json", str(story), env={"FOREWARN_MAX_SECONDS": "5"}
+    )
+    elapsed = time.monotonic() - started
+    assert_one_line_error(result, str(story), "took longer than 5 s", "FOREWARN_MAX_SECONDS")
+    assert result.stdout == ""
+    assert elapsed < 30, f"{elapsed:.1f} s"
+
+
 # -- special files -----------------------------------------------------------------------------
 @pytest.fixture
 def special_files(tmp_path: Path) -> Iterator[dict[str, tuple[Path, str]]]:

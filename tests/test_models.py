@@ -118,6 +118,37 @@ def test_encoder_truncates_at_max_length(texts: list[str]) -> None:
     assert encoder.encode([]).shape == (0, 384)
 
 
+def test_encoders_call_the_deadline_check_between_batches_without_changing_vectors() -> None:
+    """A scan's time limit binds inside a long encoding (issue 15): ``check`` runs before
+    every batch, whatever it raises stops the encoding, and the vectors do not change."""
+
+    class Spent(Exception):
+        pass
+
+    texts = [f"She walked home in the rain on day {i}." for i in range(6)]
+    calls: list[int] = []
+
+    def check() -> None:
+        calls.append(len(calls))
+        if len(calls) == 4:
+            raise Spent
+
+    encoder = OnnxEncoder.load()
+    with pytest.raises(Spent):
+        encoder.encode(texts, check=check)  # the tokenizer's one chunk, then batch by batch
+    assert len(calls) == 4
+    assert encoder.encode(texts, check=lambda: None).tobytes() == encoder.encode(texts).tobytes()
+    static = StaticEmbedder.load()
+    calls.clear()
+    with pytest.raises(Spent):
+        static.encode(texts, batch_size=1, check=check)
+    assert len(calls) == 4
+    assert (
+        static.encode(texts, batch_size=2, check=lambda: None).tobytes()
+        == static.encode(texts).tobytes()
+    )
+
+
 @pytest.mark.parametrize("load", [StaticEmbedder.load, OnnxEncoder.load])
 def test_similar_events_are_closer_than_unrelated_ones(load: object) -> None:
     vectors = load().encode([JUMP, LEAP, BREAKFAST])  # type: ignore[operator]

@@ -146,9 +146,13 @@ class ModelDetector:
         from forewarn.models.encoder import encode_cached
 
         model = self.model
+        # The deadline binds between stages and within the encoders' batches: the judge's
+        # encoding of a long text's windows alone takes tens of seconds.
+        check = doc.deadline.check if doc.deadline is not None else _no_deadline
         findings = self.patterns(doc)
         sentences = sentence_texts(doc)
-        vectors = StaticEmbedder.load().encode(sentences)
+        vectors = StaticEmbedder.load().encode(sentences, check=check)
+        check()
         single = [Window(i, i, i, s) for i, s in enumerate(doc.sentences)]
         # The sentence of a window that the gate finds most telling is its evidence.
         by_sentence = model.gate(
@@ -156,9 +160,11 @@ class ModelDetector:
             pattern_features(doc, single, findings, model.categories),
             pool_words(sentences, single, model.word_index, model.gate_words),
         )
+        check()
         focus = _focus(by_sentence, windows)
         feats = pattern_features(doc, windows, findings, model.categories)
         gate_words = pool_words(sentences, windows, model.word_index, model.gate_words)
+        check()
         gate = model.gate(pool_sentences(vectors, windows), feats, gate_words)
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         matches = _strongest_matches(findings)
@@ -173,10 +179,10 @@ class ModelDetector:
             judged[rows] = True
         proba = np.zeros_like(gate)
         if len(rows):
-            if doc.deadline is not None:
-                doc.deadline.check()
+            check()
             chosen = [windows[i] for i in rows]
-            embeddings = encode_cached(window_texts(doc, chosen), self.cache, self.encoder)
+            texts = window_texts(doc, chosen)
+            embeddings = encode_cached(texts, self.cache, self.encoder, check=check)
             words = pool_words(sentences, chosen, model.word_index, model.words)
             proba[rows] = model.judge(embeddings, feats[rows], words)
             severity[rows] = model.severity(embeddings)
@@ -238,6 +244,10 @@ class ModelDetector:
                     )
                 )
         return findings
+
+
+def _no_deadline() -> None:
+    """The check of a document without a time limit."""
 
 
 def _strongest_matches(findings: list[Finding]) -> dict[tuple[str, int], tuple[int, int]]:

@@ -19,13 +19,19 @@ padded batch a vector moves (cosine to the unbatched one down to ~0.99, see
 ``build_report.json``). It is also the faster setting for 3-5 sentence windows on CPU
 (docs/BENCHMARKS.md). Larger batches (texts sorted by length first, results in input order)
 help only for short single sentences. Results are deterministic either way.
+
+Deadlines: ``encode`` tokenizes ``TOKENIZE_CHUNK`` texts at a time and runs the model one batch
+at a time; ``check`` (e.g. ``Deadline.check``), when given, is called before each chunk and each
+batch, so a scan's time limit binds within a long encoding (a 1 MB text in ``--thorough`` is
+some 17,000 windows, tens of seconds) instead of only once it is done. Whatever ``check``
+raises propagates; the vectors are the same whether or not it is given.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +43,8 @@ from forewarn.models.artifacts import ArtifactError, models_dir, read_json
 _CACHE: dict[tuple[Path, int | None], OnnxEncoder] = {}
 _LOCK = threading.Lock()
 _DEFAULT_THREADS: int | None = None
+#: Texts tokenized at once by ``OnnxEncoder.encode`` (the deadline is checked between chunks).
+TOKENIZE_CHUNK = 1024
 
 
 def set_default_threads(threads: int | None) -> None:
@@ -95,18 +103,32 @@ class OnnxEncoder:
         return cls(session, tokenizer, int(config["dim"]))
 
     def encode(
-        self, texts: Sequence[str], batch_size: int = 1, max_length: int = 256
+        self,
+        texts: Sequence[str],
+        batch_size: int = 1,
+        max_length: int = 256,
+        check: Callable[[], None] | None = None,
     ) -> np.ndarray:
-        """Embed ``texts`` as a float32 array (len(texts), dim) of unit vectors."""
+        """Embed ``texts`` as a float32 array (len(texts), dim) of unit vectors.
+
+        ``check``, when given, is called before every tokenizer chunk and model batch (a
+        deadline's ``check``: whatever it raises stops the encoding)."""
         if batch_size < 1 or max_length < 2:
             raise ValueError("batch_size must be >= 1 and max_length >= 2")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer(max_length).encode_batch(list(texts))
-        ids = [encoding.ids for encoding in encodings]
+        tokenizer = self._tokenizer(max_length)
+        ids: list[list[int]] = []
+        for start in range(0, len(texts), TOKENIZE_CHUNK):
+            if check is not None:
+                check()
+            chunk = list(texts[start : start + TOKENIZE_CHUNK])
+            ids.extend(encoding.ids for encoding in tokenizer.encode_batch(chunk))
         order = np.argsort([len(row) for row in ids], kind="stable")
         for start in range(0, len(order), batch_size):
+            if check is not None:
+                check()
             batch = order[start : start + batch_size]
             width = max(len(ids[i]) for i in batch)
             input_ids = np.zeros((len(batch), width), dtype=np.int64)
@@ -136,17 +158,20 @@ def encode_cached(
     texts: Sequence[str],
     cache: MutableMapping[str, np.ndarray] | None,
     directory: Path | None = None,
+    check: Callable[[], None] | None = None,
 ) -> np.ndarray:
-    """``OnnxEncoder.load(directory=directory).encode(texts)``, reusing and filling ``cache``
-    (text -> vector; one cache per encoder).
+    """``OnnxEncoder.load(directory=directory).encode(texts, check=check)``, reusing and
+    filling ``cache`` (text -> vector; one cache per encoder).
 
     The encoder is frozen, so vectors may be shared across fitted models (evaluation folds).
+    ``check`` (a deadline's) is called between batches of the texts not in ``cache``; when it
+    raises, ``cache`` is left as it was.
     """
     encoder = OnnxEncoder.load(directory=directory)
     if cache is None:
-        return encoder.encode(texts)
+        return encoder.encode(texts, check=check)
     missing = [t for t in dict.fromkeys(texts) if t not in cache]
-    for text, row in zip(missing, encoder.encode(missing), strict=True):
+    for text, row in zip(missing, encoder.encode(missing, check=check), strict=True):
         cache[text] = row
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)

@@ -18,7 +18,7 @@ batch) and switched off by ``TOKENIZERS_PARALLELISM=false``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -98,15 +98,19 @@ class StaticEmbedder:
         max_length: int | None = 512,
         batch_size: int = 4096,
         batch_chars: int = BATCH_CHARS,
+        check: Callable[[], None] | None = None,
     ) -> np.ndarray:
         """Embed ``texts`` as a float32 array (len(texts), dim); ``max_length`` in tokens
         (512 as in model2vec; None: no truncation). A batch holds at most ``batch_size`` texts
         and ``batch_chars`` characters (or one text), since every token of a batch is looked
-        up at once: 4,096 long table rows would take gigabytes."""
+        up at once: 4,096 long table rows would take gigabytes. ``check`` (a deadline's), when
+        given, is called before every batch; whatever it raises stops the encoding."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         cut = None if max_length is None else max_length * self.median_token_length
         start = 0
         while start < len(texts):
+            if check is not None:
+                check()
             end, size = start, 0
             while end < len(texts) and end - start < batch_size:
                 size += len(texts[end]) if cut is None else min(cut, len(texts[end]))
