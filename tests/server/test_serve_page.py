@@ -2,12 +2,17 @@
 
 A reader pastes or drops a story, sees warnings without spoilers, reveals a passage, gets a
 verdict for an avoid-list; a broken file gives a readable error; a hostile story runs nothing.
-Screenshots land in test-artifacts/serve/.
+While a scan runs the page says so; the answer is brought into view; a pasted story is titled
+from its first line and folded away once sent; the avoid-list is the one `forewarn profile`
+keeps. Screenshots land in test-artifacts/serve/.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import EXAMPLE, FIXTURES
+from tests.conftest import EXAMPLE, FIXTURES, ROOT
 from tests.server.conftest import ARTIFACTS, LiveServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -37,6 +42,8 @@ ARGS = [
     "--disable-sync",
 ]
 STORY = EXAMPLE.read_text(encoding="utf-8")
+#: The live server's config dir (tests/server/conftest.py): its profile is the page's avoid-list.
+CONFIG = ARTIFACTS / "config"
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +52,27 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def empty_profile(live_server: LiveServer) -> None:
+    """Every test starts with no avoid-list saved (the page shares the server's profile)."""
+    put = httpx.put(f"{live_server.url}/page/profile", json={"avoid": ""}, timeout=10)
+    assert put.status_code == 200, put.text
+
+
+def forewarn(*args: str) -> str:
+    """``forewarn ARGS`` as a reader runs it, with the live server's config dir."""
+    done = subprocess.run(
+        [sys.executable, "-m", "forewarn", *args],
+        env={**os.environ, "XDG_CONFIG_HOME": str(CONFIG)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @dataclass
@@ -63,10 +91,14 @@ class Session:
 
     def submit(self) -> None:
         self.page.get_by_role("button", name="Check the story").click()
+        self.answered()
+
+    def answered(self) -> None:
         # (no wait_for_function: the page's CSP forbids the eval it needs)
         done = self.page.locator("#results .fw-report, #error:not([hidden])").first
         done.wait_for(timeout=60_000)
-        playwright_api.expect(self.page.locator("#scan-button")).to_be_enabled()
+        # (then the verdict's own check, when there is an avoid-list)
+        playwright_api.expect(self.page.locator("#scan-button")).to_be_enabled(timeout=60_000)
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -199,6 +231,7 @@ def test_upload_an_epub_with_an_avoid_list(session: Session) -> None:
     # the avoid-list is remembered for the next visit
     session.open()
     assert page.get_by_label("Death", exact=True).is_checked()
+    assert page.get_by_label("Warn me from").input_value() == "mentioned"
     assert session.errors == []
 
 
@@ -314,3 +347,149 @@ def test_axe_finds_no_accessibility_violations(session: Session) -> None:
         for v in results.response["violations"]
     ]
     assert violations == [], "\n".join(violations)
+
+
+def hold_scans(page: Any) -> list[Any]:
+    """Requests to /v1/scan from now on wait, unanswered, until the test continues them."""
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route("**/v1/scan?*", hold)
+    return held
+
+
+def in_viewport(page: Any, selector: str) -> bool:
+    """Whether the element's top is inside the window as the reader sees it now."""
+    box = page.locator(selector).bounding_box()  # relative to the viewport
+    height = page.evaluate("window.innerHeight")
+    return box is not None and -1 <= box["y"] < height - 40 and box["height"] > 0
+
+
+def test_the_page_shows_progress_then_brings_the_verdict_into_view(session: Session) -> None:
+    page = session.page
+    session.open()
+    page.get_by_label("Paste a story").fill(STORY)
+    page.get_by_label("Suicide", exact=True).check()
+    held = hold_scans(page)
+    page.get_by_role("button", name="Check the story").click()
+    while not held:
+        page.wait_for_timeout(50)
+    # the scan has not answered yet: the page says it is working, visibly and to a screen reader
+    status = page.get_by_role("status")
+    playwright_api.expect(status).to_contain_text("Checking the story")
+    assert status.locator(".spinner").is_visible()
+    playwright_api.expect(page.locator("#results")).to_have_attribute("aria-busy", "true")
+    playwright_api.expect(page.locator("#scan-button")).to_be_disabled()
+    playwright_api.expect(status).to_contain_text(re.compile(r"\d+ s$"), timeout=3000)  # a clock
+    session.shot("progress")
+    held[0].continue_()
+    session.answered()
+    verdict = page.locator("#verdict")
+    playwright_api.expect(verdict).to_be_visible()
+    playwright_api.expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
+    assert not status.locator(".spinner").is_visible()
+    assert "holds what you avoid" in verdict.inner_text()
+    assert page.evaluate("window.scrollY") > 0  # the page moved to the answer
+    assert in_viewport(page, "#verdict"), "the verdict is out of sight after the answer"
+    assert page.evaluate("document.activeElement.id") == "verdict"  # read next by a screen reader
+    page.screenshot(path=str(ARTIFACTS / "verdict-in-view.png"))  # the window only
+    assert session.errors == []
+
+
+def test_without_an_avoid_list_the_report_comes_into_view(phone: Session) -> None:
+    page = phone.page
+    phone.open()
+    page.get_by_label("Paste a story").fill(STORY)
+    phone.submit()
+    assert page.locator("#verdict").is_hidden()
+    assert in_viewport(page, "#results"), "the report is out of sight after the answer"
+    assert phone.errors == []
+
+
+ENDING = "And in the end the lighthouse keeper walked into the sea and never came back."
+TITLED = f"""The Lighthouse Keeper
+
+Chapter 1
+
+Mara kept the lamp burning through the winter storms, as her mother had before her.
+
+Chapter 2
+
+The supply boat stopped coming in March. {ENDING}
+"""
+
+
+def test_a_pasted_story_is_titled_from_its_first_line_and_folded_away(session: Session) -> None:
+    page = session.page
+    session.open()
+    box = page.get_by_role("textbox", name="Paste a story")
+    box.fill(TITLED)
+    session.submit()
+    assert page.locator(".fw-report h1").inner_text() == "The Lighthouse Keeper"
+    assert "<text>" not in page.locator("#results h1").inner_text()
+    # the text box no longer shows the story's last lines (its ending) next to the report
+    assert box.is_hidden()
+    assert not page.get_by_text(ENDING).first.is_visible()
+    folded = page.locator("#story-folded")
+    assert (
+        "folded away" in folded.inner_text()
+        and f"({len(TITLED.split())} words)" in folded.inner_text()
+    )
+    assert folded.is_visible()
+    show = page.get_by_role("button", name="Show the text")
+    assert show.get_attribute("aria-expanded") == "false"
+    session.shot("pasted-folded")
+    show.click()
+    assert box.is_visible() and box.input_value() == TITLED
+    assert page.evaluate("document.activeElement.id") == "story-text"
+    hide = page.get_by_role("button", name="Hide the text")
+    assert hide.get_attribute("aria-expanded") == "true"
+    hide.click()
+    assert box.is_hidden()
+
+    # a story whose first line is a long sentence: its first words, shortened
+    page.get_by_role("button", name="Show the text").click()
+    box.fill(STORY)
+    session.submit()
+    title = page.locator(".fw-report h1").inner_text()
+    assert title.startswith('"If you want a quirk so bad,') and title.endswith("\u2026")
+    assert len(title) <= 72
+    assert session.errors == []
+
+
+def test_the_avoid_list_is_the_profile_forewarn_check_uses(
+    session: Session, live_server: LiveServer
+) -> None:
+    # set from the command line: the page shows it, each rule with its own severity
+    forewarn("profile", "set", "suicide", "implied")
+    forewarn("profile", "set", "violence", "graphic")
+    forewarn("profile", "set", "suicide-attempt", "depicted")
+    page = session.page
+    session.open()
+    assert "the same avoid-list forewarn check uses" in page.locator("#avoid-hint").inner_text()
+    assert page.get_by_label("Suicide", exact=True).is_checked()
+    assert page.get_by_label("Warn me from").input_value() == "implied"
+    assert page.get_by_label("Violence (graphic only)").is_checked()
+    assert page.get_by_label("Suicide attempt (depicted or worse)").is_checked()  # a child too
+
+    # changed on the page: `forewarn profile show` and the TOML file have it
+    with page.expect_response(lambda r: r.url.endswith("/page/profile") and r.ok):
+        page.get_by_label("Death", exact=True).check()
+    with page.expect_response(lambda r: r.url.endswith("/page/profile") and r.ok):
+        page.get_by_label("Violence (graphic only)").uncheck()
+    shown = forewarn("profile", "show")
+    assert "avoid death from implied" in shown
+    assert "avoid suicide-attempt from depicted" in shown
+    assert "violence" not in shown
+    saved = (CONFIG / "forewarn" / "profile.toml").read_text(encoding="utf-8")
+    assert 'death = "implied"' in saved
+
+    # the verdict on the page uses exactly those rules
+    page.get_by_label("Paste a story").fill(STORY)
+    session.submit()
+    verdict = page.locator("#verdict").inner_text()
+    assert "suicide" in verdict.lower()
+    session.shot("profile-shared")
+    assert session.errors == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from importlib import resources
@@ -62,6 +62,8 @@ PAGE_CSP = (
 #: An HTML fragment opened on its own runs nothing.
 FRAGMENT_CSP = "default-src 'none'; style-src 'self'; frame-ancestors 'none'"
 JOB_ID = r"^[0-9a-f]{32}$"
+#: The web page's avoid-list: the server's profile, when the server listens on loopback.
+PAGE_PROFILE = "/page/profile"
 
 DESCRIPTION = """Content warnings for fiction, with the passages that justify them.
 
@@ -256,7 +258,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     _extension_routes(app, settings, buffer, pool)
-    _page_routes(app)
+    _page_routes(app, settings, buffer)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -307,6 +309,27 @@ def _saved_profile() -> AvoidList:
         return load_profile()
     except ProfileError as exc:
         raise Problem(500, f"the server's avoid-list cannot be read: {exc}") from None
+
+
+def _profile_endpoint(
+    settings: Settings, buffer: UploadBuffer
+) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """GET the server's profile (the one ``forewarn profile`` keeps) or PUT a new one."""
+
+    async def profile(request: Request) -> JSONResponse:
+        if request.method == "GET":
+            return JSONResponse(_profile_dict(_saved_profile()))
+        if inputs.media_type(request) != "application/json":
+            raise Problem(415, 'send the avoid-list as application/json {"avoid": ...}')
+        with buffer.holding() as take:
+            avoid = _avoid_body(await read_body(request, settings, take))
+        try:
+            save_profile(avoid)
+        except OSError as exc:
+            raise Problem(500, f"the profile cannot be saved ({exc.strerror})") from None
+        return JSONResponse(_profile_dict(avoid))
+
+    return profile
 
 
 def _extension_routes(
@@ -360,19 +383,7 @@ def _extension_routes(
         cache.put(key, outcome.body)
         return JSONResponse({**outcome.body, "text_hash": digest, "cached": False})
 
-    async def profile(request: Request) -> JSONResponse:
-        if request.method == "GET":
-            return JSONResponse(_profile_dict(_saved_profile()))
-        if inputs.media_type(request) != "application/json":
-            raise Problem(415, 'send the avoid-list as application/json {"avoid": ...}')
-        with buffer.holding() as take:
-            avoid = _avoid_body(await read_body(request, settings, take))
-        try:
-            save_profile(avoid)
-        except OSError as exc:
-            raise Problem(500, f"the profile cannot be saved ({exc.strerror})") from None
-        return JSONResponse(_profile_dict(avoid))
-
+    profile = _profile_endpoint(settings, buffer)
     # A plain route, so that one path answers both methods (405's Allow lists both); its two
     # operations are documented by openapi.complete.
     app.router.add_route(
@@ -387,9 +398,24 @@ def _extension_routes(
         return Response(status_code=204)
 
 
-def _page_routes(app: FastAPI) -> None:
-    """The web page: index.html, its script and style, and the HTML report's own CSS and JS."""
+def _page_routes(app: FastAPI, settings: Settings, buffer: UploadBuffer) -> None:
+    """The web page: index.html, its script and style, the HTML report's own CSS and JS, and
+    (on loopback only) the reader's avoid-list, shared with ``forewarn profile``."""
     static = _static()
+
+    async def page_profile(request: Request) -> JSONResponse:
+        # Served on loopback, the reader of the page is the user whose profile this is; a
+        # server other machines can reach keeps its owner's profile to itself (404), and the
+        # page then remembers the avoid-list in the browser instead.
+        if not settings.loopback:
+            raise Problem(404, "the avoid-list is shared with the profile on loopback only")
+        return await profile(request)
+
+    profile = _profile_endpoint(settings, buffer)
+    # The page's own endpoint, like the page itself left out of the API's document.
+    app.router.add_route(
+        PAGE_PROFILE, page_profile, methods=["GET", "PUT"], include_in_schema=False
+    )
 
     @app.get("/", include_in_schema=False)
     async def page() -> HTMLResponse:
