@@ -429,6 +429,7 @@ def test_a_pasted_story_is_titled_from_its_first_line_and_folded_away(session: S
     session.submit()
     assert page.locator(".fw-report h1").inner_text() == "The Lighthouse Keeper"
     assert "<text>" not in page.locator("#results h1").inner_text()
+    assert page.title() == "The Lighthouse Keeper \u2014 forewarn"  # the tab says it too
     # the text box no longer shows the story's last lines (its ending) next to the report
     assert box.is_hidden()
     assert not page.get_by_text(ENDING).first.is_visible()
@@ -493,3 +494,22 @@ def test_the_avoid_list_is_the_profile_forewarn_check_uses(
     assert "suicide" in verdict.lower()
     session.shot("profile-shared")
     assert session.errors == []
+
+
+def test_a_broken_profile_is_named_and_left_alone(
+    session: Session, live_server: LiveServer
+) -> None:
+    profile = CONFIG / "forewarn" / "profile.toml"
+    profile.write_text("[avoid]\nsuicide = \n", encoding="utf-8")  # not TOML
+    try:
+        page = session.page
+        session.open()
+        hint = page.locator("#avoid-hint").inner_text()
+        assert "Could not read forewarn\u2019s profile" in hint
+        assert "remembered in this browser only" in hint
+        page.get_by_label("Death", exact=True).check()
+        assert profile.read_text(encoding="utf-8") == "[avoid]\nsuicide = \n"  # not overwritten
+        session.open()
+        assert page.get_by_label("Death", exact=True).is_checked()  # kept in the browser
+    finally:
+        profile.unlink()

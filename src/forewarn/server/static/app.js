@@ -109,9 +109,13 @@
   }
 
   // What to tick: the server's profile when it shares it, else what this browser remembers.
+  var unread = ''; // why the server's profile could not be read, when it has one
   function remembered() {
     return fetch(PROFILE).then(function (r) {
-      if (!r.ok) { throw new Error(String(r.status)); }
+      if (r.status === 404) { throw new Error('not shared'); } // a server others can reach
+      if (!r.ok) {
+        return problem(r).then(function (m) { unread = m; throw new Error(m); });
+      }
       return r.json();
     }).then(function (profile) {
       shared = true;
@@ -165,7 +169,8 @@
       $('avoid-kept').textContent = shared
         ? 'Your choice is saved in forewarn\u2019s profile on this computer: the same avoid-list '
           + 'forewarn check uses.'
-        : 'Your choice is remembered in this browser only.';
+        : (unread ? 'Could not read forewarn\u2019s profile (' + unread + '): ' : '')
+          + 'Your choice is remembered in this browser only.';
       // the top-level categories, then any other category the profile names, so none is lost
       tax.categories.forEach(function (c) {
         if (!c.parent || keep[c.id]) { addBox(list, c, keep[c.id]); }
@@ -363,6 +368,8 @@
       return r.text();
     }).then(function (html) {
       results.innerHTML = html; // the server's renderer escapes every string from the story
+      var heading = results.querySelector('h1');
+      document.title = (heading ? heading.textContent + ' \u2014 ' : '') + 'forewarn';
       bindReport();
       if (!avoid) { return null; }
       return fetch('/v1/check?mode=' + mode + '&avoid=' + encodeURIComponent(avoid), request())
