@@ -126,6 +126,17 @@ def test_tiny_elements_are_read_in_bounded_memory(
     assert rss < budget, f"peak RSS {rss} MB, budget {budget} MB (baseline {text_baseline} MB)"
 
 
+def test_scanning_tiny_elements_never_holds_the_static_vectors_whole(tmp_path: Path) -> None:
+    """262,144 one-letter sentences: the gate's static vectors (n x 256, float32, and its
+    float64 copies) took 1.7 GB whole; read ``GATE_ROWS`` sentences at a time, the scan peaks
+    near 0.9 GB. A safety bound, not a target."""
+    story = tmp_path / "tiny.html"
+    story.write_bytes(tiny_elements_html(SIZE))
+    result, rss = run_measured(tmp_path, "scan", "--format", "json", str(story), timeout=300)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert rss < 1200, f"peak RSS {rss} MB scanning 2 MB of tiny elements"
+
+
 # -- deadlines inside the readers --------------------------------------------------------------
 def test_deep_nesting_in_an_epub_cannot_outlast_the_time_limit(tmp_path: Path) -> None:
     """Cleaning a page cost depth x size (248 nested <div>s: minutes); now it is linear and

@@ -11,13 +11,16 @@ import pytest
 
 import forewarn
 from forewarn.detectors.model import (
+    GATE_ROWS,
     ModelDetector,
     _beyond_chance,
     _budgeted,
+    _static_gate,
     judge_budget,
     shipped_model,
 )
-from forewarn.detectors.windows import pool_sentences, pool_words, sentence_windows
+from forewarn.detectors.windows import Window, pool_sentences, pool_words, sentence_windows
+from forewarn.document import Span
 from forewarn.learn.corpus import Record
 from forewarn.learn.features import passage_features
 from forewarn.models.passage import PassageModel
@@ -87,6 +90,34 @@ def _tiny_corpus() -> tuple[list[Record], list[Record]]:
         calm, {}, "dev", "dc"
     )
     return train, dev
+
+
+def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
+    """The static vectors of a long text are gated ``GATE_ROWS`` sentences at a time (2
+    million tiny sentences took gigabytes whole); the probabilities are bit for bit those of
+    the whole arrays, whatever the encoder's batches and across chapter boundaries."""
+    model = shipped_model()
+    rng = np.random.default_rng(1)
+    chapters = [1, 2, GATE_ROWS - 1, 3, 9000, GATE_ROWS, 700, 5]
+    windows, first = [], 0
+    for size in chapters:
+        last = first + size - 1
+        for i in range(first, last + 1):
+            windows.append(Window(i, max(first, i - 1), min(last, i + 1), Span(0, 0)))
+        first = last + 1
+    n, k = first, len(model.categories)
+    vectors = rng.normal(size=(n, model.gate_coef.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    sentence_inputs = (rng.random((n, k), dtype=np.float32), rng.normal(size=(n, k)))
+    window_inputs = (rng.random((n, k), dtype=np.float32), rng.normal(size=(n, k)))
+    sentence_inputs = tuple(x.astype(np.float32) for x in sentence_inputs)
+    window_inputs = tuple(x.astype(np.float32) for x in window_inputs)
+    cuts = [0, 5, 4101, 4102, 12000, 12001, 20000, 26000, n]
+    batches = ((a, vectors[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+    by_sentence, gate = _static_gate(model, batches, windows, sentence_inputs, window_inputs)
+    assert by_sentence.tobytes() == model.gate(vectors, *sentence_inputs).tobytes()
+    whole = model.gate(pool_sentences(vectors, windows), *window_inputs)
+    assert gate.tobytes() == whole.tobytes()
 
 
 def test_fitting_is_deterministic_and_learns_a_separable_category():

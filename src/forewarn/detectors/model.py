@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,7 +35,6 @@ from forewarn.detectors.patterns import PatternDetector
 from forewarn.detectors.windows import (
     Window,
     pattern_features,
-    pool_sentences,
     pool_words,
     sentence_texts,
     sentence_windows,
@@ -63,6 +62,9 @@ JUDGED_SHARE = 0.06
 MIN_JUDGED = 400
 #: Windows (sentences) apart that count as one scene when the budget is shared out.
 SPREAD = 8
+#: Sentences (and windows) the gate reads at once: their static vectors, float32 and float64,
+#: are the scan's largest arrays (2 million tiny sentences: 2 GB each, whole).
+GATE_ROWS = 8192
 
 
 def judge_budget(windows: int) -> int:
@@ -151,21 +153,23 @@ class ModelDetector:
         check = doc.deadline.check if doc.deadline is not None else _no_deadline
         findings = self.patterns(doc)
         sentences = sentence_texts(doc)
-        vectors = StaticEmbedder.load().encode(sentences, check=check)
-        check()
         single = [Window(i, i, i, s) for i, s in enumerate(doc.sentences)]
-        # The sentence of a window that the gate finds most telling is its evidence.
-        by_sentence = model.gate(
-            vectors,
-            pattern_features(doc, single, findings, model.categories),
-            pool_words(sentences, single, model.word_index, model.gate_words),
-        )
+        single_feats = pattern_features(doc, single, findings, model.categories)
+        single_words = pool_words(sentences, single, model.word_index, model.gate_words)
         check()
-        focus = _focus(by_sentence, windows)
         feats = pattern_features(doc, windows, findings, model.categories)
         gate_words = pool_words(sentences, windows, model.word_index, model.gate_words)
         check()
-        gate = model.gate(pool_sentences(vectors, windows), feats, gate_words)
+        # The sentence of a window that the gate finds most telling is its evidence.
+        by_sentence, gate = _static_gate(
+            model,
+            StaticEmbedder.load().batches(sentences, check=check),
+            windows,
+            (single_feats, single_words),
+            (feats, gate_words),
+        )
+        check()
+        focus = _focus(by_sentence, windows)
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         matches = _strongest_matches(findings)
         if self.mode == "fast":
@@ -244,6 +248,91 @@ class ModelDetector:
                     )
                 )
         return findings
+
+
+def _static_gate(
+    model: PassageModel,
+    batches: Iterator[tuple[int, np.ndarray]],
+    windows: list[Window],
+    sentence_inputs: tuple[np.ndarray, np.ndarray],
+    window_inputs: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The gate's probabilities per sentence and per window (``pool_sentences`` of the static
+    vectors), from the static encoder's ``batches``, ``GATE_ROWS`` sentences at a time: the
+    vectors of the whole text never exist at once. The results are those of the whole arrays:
+    the prefix sums run on from chunk to chunk (numpy adds them in order), and every chunk's
+    float64 dot takes the path, and the summation order, of a long array (``_gate_rows``).
+
+    ``windows`` are in order of their sentences (as ``sentence_windows`` makes them);
+    ``sentence_inputs`` and ``window_inputs`` are the gate's pattern features and word
+    scores of the sentences and of the windows."""
+    n, total = len(sentence_inputs[0]), len(windows)
+    k = len(model.categories)
+    lo = np.array([w.lo for w in windows], dtype=np.int64)
+    hi = np.array([w.hi for w in windows], dtype=np.int64) + 1
+    if np.any(np.diff(lo) < 0) or np.any(np.diff(hi) < 0):
+        raise ValueError("windows out of sentence order")
+    by_sentence = np.zeros((n, k), dtype=np.float32)
+    gate = np.zeros((total, k), dtype=np.float32)
+    csum = np.zeros((1, 0), dtype=np.float32)  # prefix sums of sentences base..end
+    base = done = 0
+    for start, vectors in _regroup(batches, GATE_ROWS):
+        end = start + len(vectors)
+        feats, words = (x[start:end] for x in sentence_inputs)
+        by_sentence[start:end] = _gate_rows(model, vectors, feats, words, n)
+        if start == 0:
+            zero = np.zeros((1, vectors.shape[1]), dtype=np.float32)
+            csum = np.vstack([zero, np.cumsum(vectors, 0)])
+        else:
+            csum = np.vstack([csum, np.cumsum(np.vstack([csum[-1:], vectors]), 0)[1:]])
+        upto = int(np.searchsorted(hi, end, side="right"))
+        if upto > done:
+            pooled = csum[hi[done:upto] - base] - csum[lo[done:upto] - base]
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            pooled = np.asarray(pooled / np.where(norms > 0, norms, 1.0), dtype=np.float32)
+            feats, words = (x[done:upto] for x in window_inputs)
+            gate[done:upto] = _gate_rows(model, pooled, feats, words, total)
+            done = upto
+        keep = int(lo[done]) if done < total else end
+        csum, base = csum[min(keep, end) - base :], min(keep, end)
+    return by_sentence, gate
+
+
+def _regroup(
+    batches: Iterator[tuple[int, np.ndarray]], rows: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """``batches`` (first row, array) joined into chunks of ``rows`` rows (the last: fewer)."""
+    held: list[np.ndarray] = []
+    first = count = 0
+    for start, array in batches:
+        if not held:
+            first = start
+        held.append(array)
+        count += len(array)
+        while count >= rows:
+            joined = np.vstack(held)
+            yield first, joined[:rows]
+            first, count = first + rows, count - rows
+            held = [joined[rows:]] if count else []
+    if count:
+        yield first, np.vstack(held)
+
+
+def _gate_rows(
+    model: PassageModel, static: np.ndarray, patterns: np.ndarray, words: np.ndarray, total: int
+) -> np.ndarray:
+    """``model.gate`` of some rows of an array of ``total`` rows, each row's float64 dot
+    summed as over the whole array: BLAS takes another path (another summation order) for a
+    few rows, so a short chunk of a long array is padded to ``GATE_ROWS`` rows with zeros."""
+    n = len(static)
+    if n >= GATE_ROWS or total <= n:
+        return model.gate(static, patterns, words)
+    pad = GATE_ROWS - n
+
+    def padded(x: np.ndarray) -> np.ndarray:
+        return np.vstack([x, np.zeros((pad, x.shape[1]), dtype=x.dtype)])
+
+    return model.gate(padded(static), padded(patterns), padded(words))[:n]
 
 
 def _no_deadline() -> None:

@@ -18,7 +18,7 @@ batch) and switched off by ``TOKENIZERS_PARALLELISM=false``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -106,6 +106,21 @@ class StaticEmbedder:
         up at once: 4,096 long table rows would take gigabytes. ``check`` (a deadline's), when
         given, is called before every batch; whatever it raises stops the encoding."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start, vectors in self.batches(texts, max_length, batch_size, batch_chars, check):
+            out[start : start + len(vectors)] = vectors
+        return out
+
+    def batches(
+        self,
+        texts: Sequence[str],
+        max_length: int | None = 512,
+        batch_size: int = 4096,
+        batch_chars: int = BATCH_CHARS,
+        check: Callable[[], None] | None = None,
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """``encode``'s rows batch by batch, as (first row, float32 array): the same batches
+        and so the same vectors, without holding all of them at once (a text of two million
+        tiny sentences would take 2 GB)."""
         cut = None if max_length is None else max_length * self.median_token_length
         start = 0
         while start < len(texts):
@@ -117,9 +132,8 @@ class StaticEmbedder:
                 if size > batch_chars and end > start:
                     break
                 end += 1
-            out[start:end] = self._encode_batch(texts[start:end], max_length)
+            yield start, self._encode_batch(texts[start:end], max_length)
             start = end
-        return out
 
     def _tokenizer(self, max_length: int | None) -> Tokenizer:
         """A copy of the tokenizer truncating at ``max_length`` (one per limit, thread-safe)."""
