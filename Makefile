@@ -12,7 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,train,spark,plot,serve,serve-test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs the base install only (no Spark, Playwright, scikit-learn); `make test` adds
+# the extras to the same .venv.
+DEMO_STAMP := $(VENV)/.installed-base
+
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/forewarn scan examples/founding-story.txt
 
 # Debian packages the tests drive for real: calibre (calibredb), a JDK for Spark and Chromium

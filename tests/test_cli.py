@@ -244,3 +244,41 @@ def test_shell_completion_can_be_shown_and_installed(tmp_path):
         env={"_FOREWARN_COMPLETE": "complete_bash", "COMP_WORDS": "forewarn sc", "COMP_CWORD": "1"}
     )
     assert completed.stdout.split() == ["scan"]
+
+
+#: Extras a base install (`pipx install forewarn`, `make demo`) does not have.
+OPTIONAL = ("sklearn", "pyspark", "playwright", "pandas", "pyarrow", "matplotlib", "torch")
+_WITHOUT_EXTRAS = """
+import sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {optional!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (not in a base install)")
+sys.meta_path.insert(0, Missing())
+from forewarn.cli import main
+sys.argv = ["forewarn", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["scan", str(EXAMPLE)], 0),
+        (["check", "--avoid", "suicide", str(EXAMPLE)], 3),  # 3: it holds what you avoid
+        (["tags", str(EXAMPLE)], 0),
+    ],
+    ids=["scan", "check", "tags"],
+)
+def test_a_base_install_scans_checks_and_tags(args: list[str], code: int) -> None:
+    """scan, check and tags run with none of the extras importable (the light install)."""
+    import subprocess
+    import sys
+
+    program = _WITHOUT_EXTRAS.format(optional=set(OPTIONAL))
+    result = subprocess.run(
+        [sys.executable, "-c", program, *args], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == code, result.stderr[-800:]
+    assert "not in a base install" not in result.stderr
+    assert result.stdout.strip()
