@@ -168,8 +168,12 @@ class ModelDetector:
             (single_feats, single_words),
             (feats, gate_words),
         )
+        del single, single_feats, single_words  # n x k each: a long text's largest left
         check()
-        focus = _focus(by_sentence, windows)
+        focus = np.empty((len(windows), by_sentence.shape[1]), dtype=np.int64)
+        for start in range(0, len(windows), GATE_ROWS):  # its temporaries are n x k too
+            end = start + GATE_ROWS
+            focus[start:end] = _focus(by_sentence, windows[start:end])
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
         matches = _strongest_matches(findings)
         if self.mode == "fast":
