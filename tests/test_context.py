@@ -51,11 +51,7 @@ def test_no_death_or_violence_when_context_says_it_did_not_happen(text):
             "He had nothing left to live for, and everyone would be better off without him.",
             "suicidal-ideation",
         ),
-        pytest.param(
-            "She cut herself again that night, hiding the razor under the sink.",
-            "self-harm",
-            marks=KNOWN_MISS,
-        ),
+        ("She cut herself again that night, hiding the razor under the sink.", "self-harm"),
     ],
 )
 def test_events_are_found(text, category):
