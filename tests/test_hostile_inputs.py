@@ -129,7 +129,7 @@ def test_tiny_elements_are_read_in_bounded_memory(
 def test_scanning_tiny_elements_never_holds_the_static_vectors_whole(tmp_path: Path) -> None:
     """262,144 one-letter sentences: the gate's static vectors (n x 256, float32, and its
     float64 copies) took 1.7 GB whole; read ``GATE_ROWS`` sentences at a time (and the
-    focus sentences found as many windows at a time), the scan peaks near 0.8 GB. A safety
+    focus sentences found as many windows at a time), the scan peaks near 0.65 GB. A safety
     bound, not a target."""
     story = tmp_path / "tiny.html"
     story.write_bytes(tiny_elements_html(SIZE))

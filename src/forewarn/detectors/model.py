@@ -92,7 +92,8 @@ def shipped_model() -> PassageModel:
 
 @dataclass
 class Judgement:
-    """Per window and category: probability, severity index, and the sentence to quote."""
+    """Per window and category: probability, severity index (int8), and the sentence to
+    quote (its row, int32): a text's windows can number millions."""
 
     proba: np.ndarray
     severity: np.ndarray
@@ -170,11 +171,11 @@ class ModelDetector:
         )
         del single, single_feats, single_words  # n x k each: a long text's largest left
         check()
-        focus = np.empty((len(windows), by_sentence.shape[1]), dtype=np.int64)
+        focus = np.empty((len(windows), by_sentence.shape[1]), dtype=np.int32)
         for start in range(0, len(windows), GATE_ROWS):  # its temporaries are n x k too
             end = start + GATE_ROWS
             focus[start:end] = _focus(by_sentence, windows[start:end])
-        severity = np.full(gate.shape, SEVERITIES.index("mentioned"))
+        severity = np.full(gate.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
         matches = _strongest_matches(findings)
         if self.mode == "fast":
             return Judgement(gate, severity, focus, gate, matches)
