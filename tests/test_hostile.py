@@ -25,15 +25,11 @@ from tests.test_readers_epub import CONTAINER, LAUGHS, STORY, XXE, make_epub, op
 
 # -- peak memory of a real CLI run -------------------------------------------------------------
 _MEASURED_CLI = """
-import os, resource, sys
-from forewarn.cli import main
-try:
-    main()
-finally:
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF,
-                                                              resource.RUSAGE_CHILDREN))
-    with open(os.environ["PEAK_RSS_FILE"], "w") as f:
-        f.write(str(peak // 1024))
+import os, resource, subprocess, sys
+code = subprocess.call([sys.executable, "-m", "forewarn", *sys.argv[1:]])
+with open(os.environ["PEAK_RSS_FILE"], "w") as f:
+    f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024))
+sys.exit(code)
 """
 #: Address space a measured run may map: a regression fails its test instead of exhausting the
 #: machine (a normal scan maps well under 1 GB; a run can still reach the RSS it is allowed).
@@ -48,7 +44,9 @@ def run_measured(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> tuple[subprocess.CompletedProcess[str], int]:
     """``forewarn ARGS`` in a fresh process under ``ADDRESS_SPACE``: its result and its peak
-    RSS in MB (its own or its worker processes', whichever is higher)."""
+    RSS in MB (its own or its worker processes', whichever is higher). A small wrapper starts
+    it: Linux keeps a process's peak RSS across exec, so a process forked straight from pytest
+    would count pytest's own memory."""
     peak = tmp_path / f"peak-{len(list(tmp_path.glob('peak-*')))}.txt"
     result = subprocess.run(
         [sys.executable, "-c", _MEASURED_CLI, *args],
