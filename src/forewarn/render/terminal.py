@@ -18,7 +18,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from forewarn.locations import chapters_phrase, passage_place, warning_locations
+from forewarn.ao3tags import audit_notes
+from forewarn.locations import passage_place, warning_locations
 from forewarn.place import chapters_named, ordinal
 from forewarn.render.safe import terminal_safe
 from forewarn.report import DocumentReport, Evidence, Report
@@ -258,58 +259,41 @@ def render_tags(tags: TagReport) -> Group:
     return Group(*parts, Text(""))
 
 
+#: How the terminal marks each kind of audit note (``ao3tags.audit_notes``): prefix, style.
+_AUDIT_MARKS = {
+    "confirmed": ("  ✓ confirmed  ", "green"),
+    "not found": ("  ? not found  ", "yellow"),
+    "unchecked": ("  · unchecked  ", "dim"),
+}
+
+
 def _audit_lines(audit: Audit) -> list[Text]:
-    tax = load_taxonomy()
-
-    def names(ids: list[str], sep: str = " or ") -> str:
-        return sep.join(tax[i].name.lower() for i in ids)
-
+    """The audit in ``audit_notes``' words, with the quotes of each untagged warning."""
     parts = [Text("Audit of the author's tags", style="bold")]
-    for t in audit.confirmed:
-        parts.append(
-            Text("  ✓ confirmed  ", style="green")
-            + Text(terminal_safe(t.tag))
-            + Text(f" — {names(t.found, ', ')}, {chapters_phrase(t.chapters)}", style="dim")
-        )
-    for u in audit.untagged:
-        add = f"; add “{u.suggested_tag}”" if u.suggested_tag else ""
-        parts.append(
-            Text("  ! untagged   ", style="red")
-            + Text(f"{u.warning.name} ({u.warning.severity}, {chapters_phrase(u.chapters)}){add}")
-        )
-        parts += [
-            Text(f"      {location(e)}: ", style="dim")
-            + Text(f"“{terminal_safe(shorten(e.quote, 160))}”", style="italic")
-            for e in u.evidence
-        ]
-    for t in audit.not_found:
-        why = (
-            f"only {', '.join(t.below_warning_level)} found, below warning level"
-            if t.below_warning_level
-            else f"no {names(t.categories)} found"
-        )
-        parts.append(
-            Text("  ? not found  ", style="yellow")
-            + Text(terminal_safe(t.tag))
-            + Text(f" — {why}", style="dim")
-        )
-    for t in audit.not_checked:
-        parts.append(
-            Text("  · unchecked  ", style="dim")
-            + Text(terminal_safe(t.tag))
-            + Text(f" — forewarn cannot detect {names(t.categories)} yet", style="dim")
-        )
-    if audit.other:
-        parts.append(
-            Text(
-                "  other tags (not content warnings): " + terminal_safe(", ".join(audit.other)),
-                style="dim",
+    untagged = iter(audit.untagged)
+    for note in audit_notes(audit):
+        if note.kind == "untagged":
+            line = Text(f"{note.subject} {note.detail}")
+            parts.append(Text("  ! untagged   ", style="red") + line)
+            parts += [
+                Text(f"      {location(e)}: ", style="dim")
+                + Text(f"“{terminal_safe(shorten(e.quote, 160))}”", style="italic")
+                for e in next(untagged).evidence
+            ]
+        elif note.kind in _AUDIT_MARKS:
+            prefix, style = _AUDIT_MARKS[note.kind]
+            parts.append(
+                Text(prefix, style=style)
+                + Text(terminal_safe(note.subject))
+                + Text(f" — {note.detail}", style="dim")
             )
-        )
-    if audit.rating_note:
-        parts.append(Text("  ! " + terminal_safe(audit.rating_note), style="red"))
-    for tag in audit.missing_archive_warnings:
-        parts.append(Text(f"  ! Archive Warning not chosen: {tag}", style="red"))
+        elif note.kind == "other":
+            text = "  other tags (not content warnings): " + terminal_safe(note.subject)
+            parts.append(Text(text, style="dim"))
+        elif note.kind == "rating":
+            parts.append(Text("  ! " + terminal_safe(note.detail), style="red"))
+        else:  # an Archive Warning the author did not choose
+            parts.append(Text(f"  ! Archive Warning not chosen: {note.subject}", style="red"))
     return parts
 
 
