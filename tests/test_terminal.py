@@ -6,9 +6,8 @@ import io
 
 from rich.console import Console
 
-from forewarn.detectors import build_pipeline
-from forewarn.render.terminal import render_document, scan_with_progress, timeline_rows
-from forewarn.scanner import text_document
+from forewarn.render.terminal import ProgressBar, render_document, timeline_rows
+from forewarn.scanner import Scanner, text_document
 from tests.conftest import ROOT
 from tests.sample_report import plain, sample_document_report
 
@@ -42,11 +41,13 @@ def _console() -> tuple[Console, io.StringIO]:
 def test_progress_bar_only_for_long_works():
     doc = text_document("He tried to kill himself when he was sixteen.\n\n" * 30)
     console, out = _console()
-    report = scan_with_progress(doc, build_pipeline(), console, min_words=100)
+    with ProgressBar(console, min_words=100) as bar:
+        report = Scanner(progress=bar).document(doc)
     assert report.warning("suicide-attempt") is not None
     assert "detecting (" in out.getvalue()  # the bar named the running detector
     console, out = _console()
-    scan_with_progress(doc, build_pipeline(), console, min_words=10**6)
+    with ProgressBar(console, min_words=10**6) as bar:
+        Scanner(progress=bar).document(text_document("He tried to kill himself.\n\n" * 30))
     assert out.getvalue() == ""
 
 

@@ -3,10 +3,9 @@
 from forewarn.document import Chapter, Document, Metadata, Paragraph, Span
 from forewarn.errors import InputError
 from forewarn.report import DocumentReport, Evidence, Report, Warning
-from forewarn.scanner import scan, scan_document, scan_file, scan_text
+from forewarn.scanner import ScanFailure, Scanner, scan, scan_document, scan_file, scan_text
 from forewarn.taxonomy import load_taxonomy
-
-__version__ = "0.1.0"
+from forewarn.version import __version__
 
 __all__ = [
     "Chapter",
@@ -17,6 +16,8 @@ __all__ = [
     "Metadata",
     "Paragraph",
     "Report",
+    "ScanFailure",
+    "Scanner",
     "Span",
     "Warning",
     "load_taxonomy",
@@ -24,4 +25,5 @@ __all__ = [
     "scan_document",
     "scan_file",
     "scan_text",
+    "__version__",
 ]

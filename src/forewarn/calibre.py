@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from forewarn.batch.inputs import Work
 from forewarn.batch.journal import Journal, read_records
 from forewarn.batch.runner import Job, Record, scan_tasks
 from forewarn.errors import InputError
+from forewarn.exits import ExitCode, fail
 from forewarn.overrides import Overrides, apply_to_record, load_overrides
 from forewarn.profile import ProfileError
 from forewarn.render.safe import terminal_safe
@@ -297,13 +300,11 @@ def calibre_command(
     rules: TagRules | None = None,
 ) -> int:
     """``forewarn calibre``: one line per changed book on stdout, errors and summary on stderr."""
-    from rich.console import Console
-
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def report_error(source: str, reason: str) -> None:
-        err.print(terminal_safe(f"forewarn: error: {source}: {reason}"), markup=False)
+        fail(f"{source}: {reason}")
 
     try:
         calibre = Calibre(library, column)
@@ -327,8 +328,8 @@ def calibre_command(
             else:
                 summary = item
     except (InputError, ProfileError) as exc:
-        err.print(terminal_safe(f"forewarn: error: {exc}"), markup=False)
-        return 1
+        fail(str(exc))
+        return ExitCode.INPUT
     changed = len(summary.changes)
     err.print(
         f"{summary.books} books: {summary.scanned} scanned"
@@ -346,7 +347,7 @@ def calibre_command(
     )
     for line in withheld_lines(summary):
         err.print(terminal_safe(line), markup=False)  # the user's tags come from the library
-    return 1 if summary.errors else 0
+    return ExitCode.INPUT if summary.errors else ExitCode.OK
 
 
 def withheld_lines(summary: CalibreSummary) -> list[str]:

@@ -1,4 +1,5 @@
-"""The ``forewarn`` command line. Exit codes: 0 success, 1 input error(s), 2 usage error."""
+"""The ``forewarn`` command line; exit codes are ``exits.ExitCode`` (0 success, 1 input error(s),
+2 usage error)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from rich.console import Console
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.evaluation.command import eval_app
+from forewarn.exits import ExitCode, fail
 from forewarn.override_commands import overrides_app
-from forewarn.reader_commands import CheckFormat, Severity, TagsFormat, profile_app
-from forewarn.readers import iter_story_files, read_path
+from forewarn.reader_commands import CheckFormat, Severity, TagsFormat, profile_app, write_output
+from forewarn.readers import expand_paths, read_path
+from forewarn.render.html import render_html
 from forewarn.render.safe import terminal_safe
-from forewarn.report import SCHEMA_VERSION, Report
+from forewarn.render.terminal import ProgressBar, print_report
+from forewarn.report import SCHEMA_VERSION
+from forewarn.scanner import ScanFailure, Scanner
 from forewarn.taxonomy import load_taxonomy
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+from forewarn.version import __version__
 
 app = typer.Typer(
     add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
@@ -40,11 +44,6 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     html = "html"
-
-
-def fail(message: str) -> None:
-    """One line on stderr: what failed and why (file names and story text made terminal-safe)."""
-    err.print(f"forewarn: error: {terminal_safe(message)}", markup=False, soft_wrap=True)
 
 
 FastOption = Annotated[
@@ -71,16 +70,22 @@ def _mode(fast: bool, thorough: bool) -> str:
     return "fast" if fast else "thorough" if thorough else "default"
 
 
-def _expand(paths: list[str]) -> list[str]:
-    """Folders become the supported files inside them (recursively); other paths stay."""
-    out: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if p != "-" and path.is_dir():
-            out.extend(str(f) for f in iter_story_files(path))
-        else:
-            out.append(p)
-    return out
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"forewarn {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Content warnings for fiction, with the passages that justify them."""
 
 
 @app.command()
@@ -110,45 +115,32 @@ def scan(
         raise typer.BadParameter("give at least one story file or folder (or - for stdin)")
     if output is not None and fmt not in (Format.json, Format.html):
         raise typer.BadParameter("--output works with --format json or html")
-    from forewarn.detectors import build_pipeline
-    from forewarn.overrides import apply_overrides
-    from forewarn.render.terminal import scan_with_progress
-
-    pipeline = build_pipeline(mode)
-    files = _expand(paths)
+    files = expand_paths(paths)
     failures: list[str] = []
     reports = []
     console = Console(highlight=False)
-    for name in files:
-        try:
-            doc_report = apply_overrides(scan_with_progress(read_path(name), pipeline, err))
-        except InputError as exc:
-            fail(str(exc))
-            failures.append(str(exc))
-            continue
-        except Exception as exc:  # a bug must not stop the other files of a batch
-            fail(f"{name}: internal error ({type(exc).__name__}: {exc}); please report it")
-            failures.append(name)
-            continue
-        report = Report([doc_report], mode=mode, detectors=pipeline.names)
-        if fmt is Format.text:
-            from forewarn.render.terminal import print_report
-
-            print_report(report, console)
-        elif fmt is Format.jsonl:
-            line = {"schema_version": SCHEMA_VERSION, **doc_report.to_dict()}
-            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        else:
-            reports.append(doc_report)
+    with ProgressBar(err) as bar:
+        scanner = Scanner(mode, progress=bar, overrides=True)
+        for name in files:
+            doc_report = scanner.attempt_path(name)
+            if isinstance(doc_report, ScanFailure):
+                fail(str(doc_report))
+                failures.append(name)
+                continue
+            report = scanner.report([doc_report])
+            if fmt is Format.text:
+                print_report(report, console)
+            elif fmt is Format.jsonl:
+                line = {"schema_version": SCHEMA_VERSION, **doc_report.to_dict()}
+                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                reports.append(doc_report)
     if fmt in (Format.json, Format.html) and (reports or not failures):
-        from forewarn.reader_commands import write_output
-        from forewarn.render.html import render_html
-
-        full = Report(reports, mode=mode, detectors=pipeline.names)
+        full = scanner.report(reports)
         rendered = full.to_json() + "\n" if fmt is Format.json else render_html(full)
         if write_output(rendered, output):
-            raise typer.Exit(EXIT_INPUT)
+            raise typer.Exit(ExitCode.INPUT)
         if output is not None:
             stories = f"{len(reports)} {'story' if len(reports) == 1 else 'stories'}"
             err.print(
@@ -156,11 +148,11 @@ def scan(
             )
     if not files:
         fail(f"no supported story files in {', '.join(paths)}")
-        raise typer.Exit(EXIT_INPUT)
+        raise typer.Exit(ExitCode.INPUT)
     if failures:
         if len(files) > 1:
             fail(f"{len(failures)} of {len(files)} files could not be read")
-        raise typer.Exit(EXIT_INPUT)
+        raise typer.Exit(ExitCode.INPUT)
 
 
 def _scan_passages(path: Path, mode: str) -> int:
@@ -170,7 +162,7 @@ def _scan_passages(path: Path, mode: str) -> int:
         stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
         fail(f"{path}: cannot read file ({exc.strerror or exc})")
-        return EXIT_INPUT
+        return ExitCode.INPUT
     errors = 0
     with stream:
         for result in scan_passages(passage_lines(stream), mode):
@@ -178,7 +170,7 @@ def _scan_passages(path: Path, mode: str) -> int:
                 errors += 1
                 fail(f"{path}: {result['error']}")
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    return EXIT_INPUT if errors else EXIT_OK
+    return ExitCode.INPUT if errors else ExitCode.OK
 
 
 @app.command()
@@ -190,7 +182,7 @@ def text(
         doc: Document = read_path(path)
     except InputError as exc:
         fail(str(exc))
-        raise typer.Exit(EXIT_INPUT) from None
+        raise typer.Exit(ExitCode.INPUT) from None
     # Exact text for pipes and files; control sequences shown escaped on a terminal.
     sys.stdout.write(terminal_safe(doc.text) if sys.stdout.isatty() else doc.text)
 

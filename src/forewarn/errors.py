@@ -1,4 +1,5 @@
-"""The one exception users see: bad input, reported as a single line naming the file."""
+"""The exceptions users see, each reported as a single line: bad input (naming the file) and
+bad settings."""
 
 from __future__ import annotations
 
@@ -10,3 +11,11 @@ class InputError(Exception):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class UnsupportedFormat(InputError):
+    """The input is a format forewarn does not read (a PDF, an image, an archive...)."""
+
+
+class ProfileError(ValueError):
+    """A bad avoid rule, profile or overrides file; ``str()`` is the one-line message."""

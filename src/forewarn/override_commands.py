@@ -1,6 +1,6 @@
 """``forewarn dismiss`` and ``forewarn overrides``: record, list and undo a reader's corrections.
 
-Each function returns the exit code: 0 ok, 1 input error, 2 usage error.
+Each function returns its ``ExitCode``: OK, INPUT (a bad file) or USAGE (a bad argument).
 """
 
 from __future__ import annotations
@@ -11,17 +11,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forewarn.errors import InputError
-from forewarn.profile import ProfileError
+from forewarn.errors import InputError, ProfileError
+from forewarn.exits import ExitCode, fail
+from forewarn.overrides import dismiss, load_overrides, overrides_path, restore
+from forewarn.readers import read_path
 from forewarn.render.safe import terminal_safe
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-
-
-def _fail(message: str) -> None:
-    from forewarn.cli import fail
-
-    fail(message)
 
 
 def _out(line: str) -> None:
@@ -41,17 +35,15 @@ def _guarded(action: Callable[[], int]) -> int:
     try:
         return action()
     except InputError as exc:
-        _fail(str(exc))
-        return EXIT_INPUT
+        fail(str(exc))
+        return ExitCode.INPUT
     except ProfileError as exc:
-        _fail(str(exc))
-        return EXIT_USAGE
+        fail(str(exc))
+        return ExitCode.USAGE
 
 
 def dismiss_command(path: str, category: str, at: str | None) -> int:
     """Dismiss ``category`` in the work at ``path`` (everywhere, or in one paragraph)."""
-    from forewarn.overrides import dismiss, overrides_path
-    from forewarn.readers import read_path
 
     def run() -> int:
         where = parse_where(at) if at else None
@@ -67,20 +59,18 @@ def dismiss_command(path: str, category: str, at: str | None) -> int:
             "it out",
             markup=False,
         )
-        return EXIT_OK
+        return ExitCode.OK
 
     return _guarded(run)
 
 
 def list_overrides() -> int:
     """Print every work's dismissals."""
-    from forewarn.overrides import load_overrides, overrides_path
-
     try:
         overrides = load_overrides()
     except ProfileError as exc:
-        _fail(str(exc))
-        return EXIT_USAGE
+        fail(str(exc))
+        return ExitCode.USAGE
     _out(f"overrides: {overrides_path()}")
     if not any(overrides.works.values()):
         _out("nothing dismissed yet; e.g. `forewarn dismiss book.epub death --at 3:9`")
@@ -92,20 +82,18 @@ def list_overrides() -> int:
             _out(f"  dismissed {cid} everywhere")
         for cid, chapter, paragraph in sorted(work.passages):
             _out(f"  dismissed {cid} in chapter {chapter}, paragraph {paragraph}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def restore_command(path: str, category: str | None) -> int:
     """Undo the dismissals of a work (of one category, if given)."""
-    from forewarn.overrides import restore
-    from forewarn.readers import read_path
 
     def run() -> int:
         doc = read_path(path)
         assert doc.sha256 is not None
         undone = restore(doc.sha256, category)
         _out(f"restored {undone} dismissal{'s' if undone != 1 else ''} in {path}")
-        return EXIT_OK
+        return ExitCode.OK
 
     return _guarded(run)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from forewarn.batch.record import check_text_size
-from forewarn.detectors import Pipeline, build_pipeline
+from forewarn.detectors import Pipeline
 from forewarn.errors import InputError
 from forewarn.jsonl import iter_lines, line_cap, parse
 from forewarn.limits import Limits
+from forewarn.readers.strings import check_text_size, text_document
 from forewarn.report import aggregate
-from forewarn.scanner import text_document
+from forewarn.scanner import pipeline_for
 
 
 def passage_lines(stream: IO[bytes], limits: Limits | None = None) -> Iterator[bytes | None]:
@@ -33,7 +33,7 @@ def scan_passages(
 
     ``pipeline`` overrides ``mode`` (evaluation runs single detectors through the same path).
     """
-    pipeline = pipeline or build_pipeline(mode)
+    pipeline = pipeline or pipeline_for(mode)
     categories = pipeline.categories()
     for number, line in enumerate(lines, start=1):
         if line is not None and not line.strip():

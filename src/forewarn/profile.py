@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forewarn.errors import ProfileError
 from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
 
 PROFILE_HEADER = """\
@@ -25,10 +26,6 @@ PROFILE_HEADER = """\
 # A parent category covers its children (suicide covers ideation, attempt and death); a rule for
 # a child overrides its parent's. `forewarn taxonomy` lists the categories.
 """
-
-
-class ProfileError(ValueError):
-    """A bad avoid rule or profile file; ``str()`` is the one-line message shown to users."""
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Scanning at archive scale on Apache Spark: a DataFrame of works in, a result struct out.
 
-Works are read and scanned on the executors (``mapInPandas``); the detector pipeline is built
+Works are read and scanned on the executors (``mapInPandas``); the Scanner's pipeline is built
 once per executor Python worker and reused for every partition it runs. Nothing but results
 ever reaches the driver. Needs ``pip install 'forewarn[spark]'`` and Java 17 or newer.
 """
@@ -11,14 +11,13 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from forewarn.batch.inputs import Work
 from forewarn.batch.record import COLUMNS, RECORD_KEYS, WARNING_FIELDS, table_row
 from forewarn.batch.runner import Job, Record, run_work
-from forewarn.detectors import Pipeline, build_pipeline
-from forewarn.detectors.base import MODES
+from forewarn.modes import check_mode
+from forewarn.scanner import Scanner
 from forewarn.version import model_version
 
 if TYPE_CHECKING:
@@ -43,17 +42,13 @@ def result_ddl() -> str:
     return f"id string, result struct<{','.join(fields)}>"
 
 
-@cache
-def _pipeline(mode: str) -> Pipeline:
-    """Built once per executor Python worker (Spark reuses workers across tasks), its encoder
-    using the cores Spark gives a task (``spark.task.cpus``), not every core of the node."""
-    from pyspark import TaskContext
-
-    from forewarn.models.encoder import set_default_threads
+def _scanner(mode: str) -> Scanner:
+    """This executor's Scanner (its pipeline is built once per Python worker, which Spark reuses
+    across tasks), its encoder using the cores Spark gives a task (``spark.task.cpus``)."""
+    from pyspark import TaskContext  # deferred: pyspark is the optional spark extra
 
     context = TaskContext.get()
-    set_default_threads(context.cpus() if context is not None else 1)
-    return build_pipeline(mode)
+    return Scanner(mode, threads=context.cpus() if context is not None else 1)
 
 
 def _value(row: dict[str, Any], key: str) -> Any:
@@ -84,12 +79,12 @@ def _scan_batches(
 ) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
-    pipeline = _pipeline(mode)
+    scanner = _scanner(mode)
     for batch in batches:
         out: list[dict[str, Any]] = []
         for row in batch.to_dict("records"):
             work, done_sha = _row_job(row)
-            record = run_work(work, done_sha, pipeline, version)
+            record = run_work(work, done_sha, scanner, version)
             if record is not None:
                 out.append({"id": work.id, "result": table_row(record)})
         yield pd.DataFrame(out, columns=["id", "result"])
@@ -101,8 +96,7 @@ def scan_dataframe(df: DataFrame, mode: str = "default") -> DataFrame:
     ``result`` holds the batch record: id, source, sha256, model_version, status, error,
     report (the JSON report as a string) and warnings (id, severity, score, evidence_total).
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    check_mode(mode)
     version = model_version(mode)  # on the driver: every executor stamps the same version
     wanted = [c for c in df.columns if c in (*INPUT_COLUMNS, "done_sha256")]
     if "id" not in wanted:

@@ -1,4 +1,5 @@
-"""The model version stamped on every batch result: code release + taxonomy + data fingerprint.
+"""forewarn's version (the one place it is written; pyproject.toml reads it from here), and the
+model version stamped on every batch result: code release + taxonomy + data fingerprint.
 
 A batch re-run skips a work only when its recorded ``model_version`` equals this one, so any
 change to the release, the taxonomy or a shipped data file (lexicons, context rules, model
@@ -11,6 +12,11 @@ import hashlib
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
+
+from forewarn.taxonomy import load_taxonomy
+
+#: The release; ``forewarn --version``, the server's OpenAPI document and ``model_version``.
+__version__ = "0.1.0"
 
 #: Data files (lexicons, taxonomy, schemas, model arrays) anywhere in the package; code and
 #: stray files are left out, so a source tree and an installed wheel fingerprint alike.
@@ -54,7 +60,4 @@ def data_fingerprint() -> str:
 @cache
 def model_version(mode: str = "default") -> str:
     """E.g. ``0.1.0+tax.2026.11.1+data.3f2a9c1b0d4e+default``: equal only if results would be."""
-    from forewarn import __version__
-    from forewarn.taxonomy import load_taxonomy
-
     return f"{__version__}+tax.{load_taxonomy().version}+data.{data_fingerprint()}+{mode}"

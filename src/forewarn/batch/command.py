@@ -7,9 +7,7 @@ from rich.console import Console
 from forewarn.batch.parquet import write_parquet
 from forewarn.batch.runner import Record, describe, run_batch
 from forewarn.errors import InputError
-from forewarn.render.safe import terminal_safe
-
-EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 130
+from forewarn.exits import ExitCode, fail
 
 
 def parse_conf(pairs: list[str]) -> dict[str, str]:
@@ -41,16 +39,15 @@ def batch_command(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def report_error(record: Record) -> None:
-        line = f"forewarn: error: {record['source']}: {record['error']}"
-        err.print(terminal_safe(line), markup=False)  # names and reasons can come from the work
+        fail(f"{record['source']}: {record['error']}")
 
     runner = None
     if engine == "spark":
         try:
             from forewarn.spark import SparkEngine, session
         except ImportError:
-            err.print("forewarn: error: the Spark engine needs: pip install 'forewarn[spark]'")
-            return EXIT_INPUT
+            fail("the Spark engine needs: pip install 'forewarn[spark]'")
+            return ExitCode.INPUT
         spark = session(master, conf)
         runner = SparkEngine(spark)
         workers = runner.parallelism
@@ -67,22 +64,19 @@ def batch_command(
             progress_every=progress_every,
         )
         if summary.total == 0:
-            err.print(
-                terminal_safe(f"forewarn: error: no works found in {', '.join(inputs)}"),
-                markup=False,
-            )
-            return EXIT_INPUT
+            fail(f"no works found in {', '.join(inputs)}")
+            return ExitCode.INPUT
         for line in describe(summary, out):
             err.print(line, markup=False, soft_wrap=True)
         if parquet:
             rows = write_parquet(out, parquet)
             err.print(f"parquet: {parquet} ({rows} works)", markup=False, soft_wrap=True)
     except InputError as exc:
-        err.print(terminal_safe(f"forewarn: error: {exc}"), markup=False, soft_wrap=True)
-        return EXIT_INPUT
+        fail(str(exc))
+        return ExitCode.INPUT
     finally:
         if runner is not None:
             runner.spark.stop()
     if summary.interrupted:
-        return EXIT_INTERRUPTED
-    return EXIT_INPUT if summary.errors else EXIT_OK
+        return ExitCode.INTERRUPTED
+    return ExitCode.INPUT if summary.errors else ExitCode.OK

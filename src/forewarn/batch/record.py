@@ -10,11 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from forewarn.detectors import Pipeline
-from forewarn.errors import InputError
-from forewarn.jsonl import too_large
-from forewarn.limits import Limits
-from forewarn.report import Report
+from forewarn.scanner import ScanFailure, Scanner
 
 #: Keys of a journal line (the JSONL record), in output order.
 RECORD_KEYS = ("id", "source", "sha256", "model_version", "status", "error", "report")
@@ -66,48 +62,23 @@ def make_record(
     }
 
 
-def check_text_size(text: str, source: str, limits: Limits | None = None) -> None:
-    """Raise InputError if ``text`` is over the input size limit: a text given inline obeys
-    the limit a file does (its UTF-8 bytes are counted)."""
-    limit = (limits or Limits.from_env()).max_input_bytes
-    if len(text) * 4 > limit and (size := len(text.encode("utf-8", "surrogatepass"))) > limit:
-        raise InputError(source, too_large("text", size, limit))
-
-
-def scan_payload(payload: bytes | str, source: str, pipeline: Pipeline) -> dict[str, Any]:
-    """The full report (schema ``report.schema.json``) of one work; text is always text."""
-    from forewarn.readers import read_bytes
-    from forewarn.scanner import scan_document, text_document
-
-    if isinstance(payload, str):
-        check_text_size(payload, source)
-        if not payload.strip():
-            raise InputError(source, "empty text")
-        doc = text_document(payload, source)
-    else:
-        doc = read_bytes(payload, source)
-    report = Report([scan_document(doc, pipeline)], mode=pipeline.mode, detectors=pipeline.names)
-    return report.to_dict()
-
-
 def process(
     work_id: str,
     source: str,
     payload: bytes | str,
-    pipeline: Pipeline,
+    scanner: Scanner,
     model_version: str,
     sha: str | None = None,
 ) -> dict[str, Any]:
-    """Scan one loaded work into a record; a failure becomes an "error" record, never a raise."""
+    """Scan one loaded work into a record; a failure becomes an "error" record, never a raise.
+    Text is always text (never sniffed); bytes are any supported format."""
     sha = sha or sha256_of(payload)
-    try:
-        report = scan_payload(payload, source, pipeline)
-    except InputError as exc:
-        return make_record(work_id, source, sha, model_version, error=exc.reason)
-    except Exception as exc:  # a bug on one work must not stop the batch
-        reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        return make_record(work_id, source, sha, model_version, error=reason)
-    return make_record(work_id, source, sha, model_version, report=report)
+    report = scanner.attempt(payload, source)
+    if isinstance(report, ScanFailure):
+        return make_record(work_id, source, sha, model_version, error=report.reason)
+    return make_record(
+        work_id, source, sha, model_version, report=scanner.report([report]).to_dict()
+    )
 
 
 def table_row(record: dict[str, Any]) -> dict[str, Any]:

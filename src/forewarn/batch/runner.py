@@ -1,6 +1,6 @@
 """The local batch engine: a process pool on all cores, journaling each result as it finishes.
 
-Each worker builds the detector pipeline once (pool initializer). Only the parent writes the
+Each worker warms its Scanner once (pool initializer). Only the parent writes the
 journal, so lines never interleave; a worker that dies takes only its own work down.
 """
 
@@ -37,9 +37,10 @@ from forewarn.batch.interrupt import graceful_interrupt
 from forewarn.batch.journal import Done, Journal
 from forewarn.batch.progress import PlainProgress
 from forewarn.batch.record import make_record, process, sha256_of
-from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.errors import InputError
+from forewarn.models.encoder import threads_per_worker
 from forewarn.overrides import apply_to_record, load_overrides
+from forewarn.scanner import Scanner
 from forewarn.version import model_version
 
 #: Said on stderr at the first Ctrl-C.
@@ -96,7 +97,7 @@ class Summary:
             self.skipped_errors += 1
 
 
-def run_work(work: Work, done_sha: str | None, pipeline: Pipeline, version: str) -> Record | None:
+def run_work(work: Work, done_sha: str | None, scanner: Scanner, version: str) -> Record | None:
     """The record for ``work``, or None when its bytes still hash to ``done_sha``."""
     if work.error is not None:
         if done_sha is not None and done_sha == work.sha256:
@@ -109,11 +110,11 @@ def run_work(work: Work, done_sha: str | None, pipeline: Pipeline, version: str)
     sha = sha256_of(payload)
     if done_sha is not None and sha == done_sha:
         return None
-    return process(work.id, work.source, payload, pipeline, version, sha=sha)
+    return process(work.id, work.source, payload, scanner, version, sha=sha)
 
 
 # -- worker processes -------------------------------------------------------------------------
-_WORKER: tuple[Pipeline, str] | None = None
+_WORKER: tuple[Scanner, str] | None = None
 
 
 def _die_with_parent(parent: int) -> None:
@@ -135,10 +136,7 @@ def _init_worker(mode: str, version: str, parent: int, threads: int) -> None:
     global _WORKER
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and shuts down
-    from forewarn.models.encoder import set_default_threads
-
-    set_default_threads(threads)  # this worker's share of the cores, not all of them
-    _WORKER = (build_pipeline(mode), version)
+    _WORKER = (Scanner(mode, threads=threads).warm(), version)  # its share of the cores
 
 
 def _run_task(task: Job) -> Record | None:
@@ -148,8 +146,6 @@ def _run_task(task: Job) -> Record | None:
 
 def _pool(workers: int, mode: str) -> ProcessPoolExecutor:
     """Workers stamp records with the parent's model version, so one run is consistent."""
-    from forewarn.models.encoder import threads_per_worker
-
     return ProcessPoolExecutor(
         workers,
         mp_context=get_context("spawn"),
@@ -167,11 +163,11 @@ def scan_tasks(
     """
     stop = stop or threading.Event()
     if workers <= 1:
-        pipeline, version = build_pipeline(mode), model_version(mode)
+        scanner, version = Scanner(mode), model_version(mode)
         for work, done_sha in tasks:
             if stop.is_set():
                 return
-            yield work, run_work(work, done_sha, pipeline, version)
+            yield work, run_work(work, done_sha, scanner, version)
         return
     pending = iter(tasks)
     while True:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from forewarn.document import Document
 from forewarn.findings import Finding
+from forewarn.modes import check_mode
+from forewarn.taxonomy import load_taxonomy
 
-MODES = ("fast", "default", "thorough")
+#: Told ``(stage, done, total)`` before each detector runs and ``("", total, total)`` at the end.
+StageCallback = Callable[[str, int, int], None]
 
 
 @runtime_checkable
@@ -39,18 +43,22 @@ class Pipeline:
 
     def categories(self) -> list[str]:
         """Every category some detector covers, in taxonomy order."""
-        from forewarn.taxonomy import load_taxonomy
-
         covered = {c for d in self.detectors for c in d.categories()}
         return [cid for cid in load_taxonomy().ids() if cid in covered]
 
-    def __call__(self, doc: Document) -> Document:
+    def __call__(self, doc: Document, progress: StageCallback | None = None) -> Document:
+        """Run every detector over ``doc`` in order, adding their findings to it."""
         if not doc.language_supported:
             return doc
-        for detector in self.detectors:
+        total = len(self.detectors)
+        for done, detector in enumerate(self.detectors):
             if doc.deadline is not None:
                 doc.deadline.check()
+            if progress is not None:
+                progress(detector.name, done, total)
             doc.findings.extend(detector(doc))
+        if progress is not None:
+            progress("", total, total)
         return doc
 
 
@@ -59,8 +67,7 @@ def build_pipeline(mode: str = "default") -> Pipeline:
     (strong language), then the passage model for every other category (``fast``: its static
     gate decides; ``default``: MiniLM judges the windows the gate lets through; ``thorough``:
     MiniLM judges every window)."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    check_mode(mode)
     from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
     from forewarn.detectors.patterns import PatternDetector, load_lexicons
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from forewarn.exits import ExitCode, fail
+
 if TYPE_CHECKING:
     from forewarn.evaluation.systems import SystemFactory
-
-EXIT_INPUT, EXIT_USAGE = 1, 2
 
 eval_app = typer.Typer(
     add_completion=False,
@@ -22,10 +22,6 @@ eval_app = typer.Typer(
     help="Evaluate forewarn and baselines on published benchmarks.",
 )
 _err = Console(stderr=True, highlight=False)
-
-
-def _fail(message: str) -> None:
-    _err.print(f"forewarn: error: {message}", markup=False, soft_wrap=True)
 
 
 def _vector_system(name: str, file: Path) -> SystemFactory:
@@ -94,19 +90,19 @@ def webis(
     try:
         passages = load_passages(path)
     except InputError as exc:
-        _fail(str(exc))
-        raise typer.Exit(EXIT_INPUT) from None
+        fail(str(exc))
+        raise typer.Exit(ExitCode.INPUT) from None
     protocol = Protocol(
         folds=folds, seeds=tuple(range(seeds)), per_class=per_class, balanced=not capped
     )
     try:
         result = evaluate(passages, factories, protocol)
     except MissingDependency as exc:
-        _fail(str(exc))
-        raise typer.Exit(EXIT_INPUT) from None
+        fail(str(exc))
+        raise typer.Exit(ExitCode.INPUT) from None
     except (KeyError, ValueError) as exc:
-        _fail(f"{passages_path(path)}: evaluation failed ({exc})")
-        raise typer.Exit(EXIT_INPUT) from None
+        fail(f"{passages_path(path)}: evaluation failed ({exc})")
+        raise typer.Exit(ExitCode.INPUT) from None
     console = Console(highlight=False)
     print_tables(result, len(passages), console)
     try:
@@ -127,8 +123,8 @@ def webis(
             record = to_dict(result, data, command, found, passages)
             json_out.write_text(json.dumps(record, indent=2) + "\n")
         except OSError as exc:
-            _fail(f"{json_out}: cannot write file ({exc.strerror or exc})")
-            raise typer.Exit(EXIT_INPUT) from None
+            fail(f"{json_out}: cannot write file ({exc.strerror or exc})")
+            raise typer.Exit(ExitCode.INPUT) from None
 
 
 @eval_app.command()
@@ -157,8 +153,8 @@ def corpus(
     try:
         records = read_corpus(folder, (split,))
     except (OSError, KeyError, ValueError) as exc:
-        _fail(f"{folder}: cannot read the test split ({exc})")
-        raise typer.Exit(EXIT_INPUT) from None
+        fail(f"{folder}: cannot read the test split ({exc})")
+        raise typer.Exit(ExitCode.INPUT) from None
     scored = PassageModel.load(model) if model is not None else shipped_model()
     encoder = model.parent / scored.encoder if model is not None else None
     table = markdown(evaluate_corpus(scored, records, encoder), folder / f"{split}.jsonl")
@@ -194,8 +190,8 @@ def novels(
     try:
         records = read_corpus(corpus, (split,))
     except (OSError, KeyError, ValueError) as exc:
-        _fail(f"{corpus}: cannot read the {split} split ({exc})")
-        raise typer.Exit(EXIT_INPUT) from None
+        fail(f"{corpus}: cannot read the {split} split ({exc})")
+        raise typer.Exit(ExitCode.INPUT) from None
     results = [evaluate_novels(texts, records, m) for m in mode or ["default"]]
     table = markdown(results)
     Console(highlight=False).print(table, markup=False, soft_wrap=True)

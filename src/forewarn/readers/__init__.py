@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from forewarn.document import Document
-from forewarn.errors import InputError
+from forewarn.errors import InputError, UnsupportedFormat
 from forewarn.limits import Deadline, Limits
 from forewarn.readers.files import read_file
 
@@ -27,7 +27,7 @@ def sniff(data: bytes, name: str = "") -> str:
         return "epub"  # a damaged EPUB gets the EPUB reader's diagnosis, not "binary file"
     for magic, kind in _BINARY_MAGIC:
         if head.startswith(magic):
-            raise InputError(
+            raise UnsupportedFormat(
                 name, f"unsupported format ({kind}); forewarn reads text, Markdown, HTML and EPUB"
             )
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -116,6 +116,17 @@ def read_stream(stream: IO[bytes] | IO[str], source: str, limits: Limits | None 
     chunk = stream.read(limits.max_input_bytes + 1)
     data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
     return read_bytes(data, source, limits)
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Folders become the supported files inside them (recursively); other paths stay."""
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and Path(p).is_dir():
+            out.extend(str(f) for f in iter_story_files(Path(p)))
+        else:
+            out.append(p)
+    return out
 
 
 def iter_story_files(folder: Path) -> Iterator[Path]:

@@ -3,8 +3,7 @@ verdicts, AO3 tag suggestions, and a progress bar for long works."""
 
 from __future__ import annotations
 
-import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -29,9 +28,7 @@ from forewarn.verdict import CAVEAT, nothing_found
 
 if TYPE_CHECKING:
     from forewarn.ao3tags import Audit, TagReport
-    from forewarn.detectors import Detector, Pipeline
-    from forewarn.document import Document
-    from forewarn.findings import Finding
+    from forewarn.scanner import ScanProgress
     from forewarn.verdict import ChapterSkip, Verdict
 
 SEVERITY_STYLE = {
@@ -302,42 +299,48 @@ def _audit_lines(audit: Audit) -> list[Text]:
 PROGRESS_WORDS = 50_000
 
 
-class _Tracked:
-    """A detector that reports to a progress bar when it starts and finishes."""
+class ProgressBar:
+    """A Scanner progress callback: a transient bar on ``console`` while a long work is scanned
+    (at least ``min_words``; never when ``console`` is not a terminal). Use it as a context
+    manager so that a scan stopped midway does not leave its bar behind."""
 
-    def __init__(self, detector: Detector, progress: Progress, task: TaskID) -> None:
-        self._detector, self._progress, self._task = detector, progress, task
-        self.name = detector.name
+    def __init__(self, console: Console, min_words: int = PROGRESS_WORDS) -> None:
+        self.console, self.min_words = console, min_words
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
-    def categories(self) -> list[str]:
-        return self._detector.categories()
+    def __call__(self, event: ScanProgress) -> None:
+        if event.words < self.min_words or not self.console.is_terminal:
+            return
+        if event.done == 0 or self._bar is None:
+            self.close()
+            self._bar = Progress(*_BAR_COLUMNS, console=self.console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("scanning", total=event.total)
+        assert self._task is not None
+        if event.done >= event.total:
+            self.close()
+        else:
+            self._bar.update(
+                self._task, description=f"detecting ({event.stage})", completed=event.done
+            )
 
-    def __call__(self, doc: Document) -> list[Finding]:
-        self._progress.update(self._task, description=f"detecting ({self.name})")
-        found = self._detector(doc)
-        self._progress.advance(self._task)
-        return found
+    def close(self) -> None:
+        """Take the bar off the terminal, if one is showing."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = self._task = None
 
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(self._detector, attr)
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def scan_with_progress(
-    doc: Document, pipeline: Pipeline, console: Console, min_words: int = PROGRESS_WORDS
-) -> DocumentReport:
-    """``scan_document``, with a transient progress bar on ``console`` for long works."""
-    from forewarn.scanner import scan_document
-
-    if doc.word_count < min_words or not console.is_terminal:
-        return scan_document(doc, pipeline)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("scanning", total=len(pipeline.detectors))
-        tracked = copy.copy(pipeline)
-        tracked.detectors = [_Tracked(d, progress, task) for d in pipeline.detectors]
-        return scan_document(doc, tracked)
+_BAR_COLUMNS = (
+    TextColumn("{task.description}"),
+    BarColumn(bar_width=24),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+)

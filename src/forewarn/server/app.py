@@ -25,8 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from forewarn import __version__
-from forewarn.detectors.base import MODES
+from forewarn.modes import Mode
 from forewarn.profile import (
     AvoidList,
     ProfileError,
@@ -51,6 +50,7 @@ from forewarn.server.problems import Problem
 from forewarn.server.settings import Settings
 from forewarn.server.work import Output, ScanOutcome, ScanTask
 from forewarn.taxonomy import load_taxonomy
+from forewarn.version import __version__
 
 log = logging.getLogger("forewarn.server")
 
@@ -78,15 +78,6 @@ requests need `Authorization: Bearer <token>` (401 otherwise). The web page is a
 (`forewarn serve --pair`) as `Authorization: Bearer <token>`: 401 without it, 403 with a wrong
 one. No endpoint answers a request from another web origin (403, and never an
 `Access-Control-Allow-Origin`)."""
-
-
-class Mode(StrEnum):
-    fast = "fast"
-    default = "default"
-    thorough = "thorough"
-
-
-assert tuple(Mode) == MODES
 
 
 class Format(StrEnum):

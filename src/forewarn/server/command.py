@@ -7,6 +7,8 @@ import logging
 import os
 import sys
 
+from forewarn.exits import ExitCode, fail
+
 
 def pair_command() -> int:
     """Print the pairing token (made now if the server never started) for the extension."""
@@ -15,15 +17,15 @@ def pair_command() -> int:
     try:
         token = os.environ.get("FOREWARN_SERVE_TOKEN", "").strip() or pairing_token()
     except PairingError as exc:
-        sys.stderr.write(f"forewarn: error: {exc}\n")
-        return 1
+        fail(str(exc))
+        return ExitCode.INPUT
     sys.stdout.write(token + "\n")
     where = "FOREWARN_SERVE_TOKEN" if os.environ.get("FOREWARN_SERVE_TOKEN") else token_path()
     sys.stderr.write(
         f"forewarn: the pairing token (from {where}): paste it into the forewarn extension's "
         "options, with this server's address\n"
     )
-    return 0
+    return ExitCode.OK
 
 
 def serve_command(host: str, port: int, allow_remote: bool = False, pair: bool = False) -> int:
@@ -39,21 +41,21 @@ def serve_command(host: str, port: int, allow_remote: bool = False, pair: bool =
         from forewarn.server.protocol import with_header_deadline
         from forewarn.server.settings import Settings
     except ImportError as exc:
-        sys.stderr.write(
-            f"forewarn: error: forewarn serve needs the serve extra ({exc.name} is missing): "
-            "pip install 'forewarn[serve]'\n"
+        fail(
+            f"forewarn serve needs the serve extra ({exc.name} is missing): "
+            "pip install 'forewarn[serve]'"
         )
-        return 1
+        return ExitCode.INPUT
     try:
         settings = Settings.from_env(host=host, port=port, allow_remote=allow_remote)
     except ValueError as exc:
-        sys.stderr.write(f"forewarn: error: {exc}\n")
-        return 2
+        fail(str(exc))
+        return ExitCode.USAGE
     try:  # the extension's token: FOREWARN_SERVE_TOKEN, else the saved one (made on first start)
         settings = dataclasses.replace(settings, pairing_token=settings.token or pairing_token())
     except PairingError as exc:
-        sys.stderr.write(f"forewarn: error: {exc}\n")
-        return 1
+        fail(str(exc))
+        return ExitCode.INPUT
     if not settings.loopback:
         sys.stderr.write(
             f"forewarn: warning: listening on {host}, not loopback: other machines can reach "
@@ -77,4 +79,4 @@ def serve_command(host: str, port: int, allow_remote: bool = False, pair: bool =
         log_level="info",
         timeout_graceful_shutdown=5,
     )
-    return 0
+    return ExitCode.OK

@@ -17,18 +17,20 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from forewarn.ao3tags import audit_notes, suggest_tags
 from forewarn.builder import clean_block
 from forewarn.document import Document, Metadata, Span
 from forewarn.errors import InputError
+from forewarn.language import annotate_language
+from forewarn.limits import Deadline, Limits
+from forewarn.locations import chapters_phrase, ranges, warning_locations
+from forewarn.profile import AvoidList
+from forewarn.report import DocumentReport
+from forewarn.scanner import Scanner
 from forewarn.server.problems import Problem
-
-if TYPE_CHECKING:
-    from forewarn.detectors import Pipeline
-    from forewarn.limits import Limits
-    from forewarn.report import DocumentReport
-    from forewarn.verdict import Verdict
+from forewarn.verdict import Verdict, category_label, judge
 
 #: Version of the extension endpoint's answer.
 EXTENSION_VERSION = "1.0"
@@ -220,8 +222,6 @@ def work_document(work: dict[str, Any], source: str) -> tuple[Document, list[Sen
 
 def _summary(verdict: Verdict, summary: str, warnings: list[dict[str, Any]]) -> str:
     """The verdict's words; with no avoid-list, what was found (labels and chapters only)."""
-    from forewarn.locations import chapters_phrase
-
     if not verdict.checked:
         return summary
     if not verdict.avoid:
@@ -235,29 +235,20 @@ def _summary(verdict: Verdict, summary: str, warnings: list[dict[str, Any]]) -> 
 # -- the answer (in a worker) -----------------------------------------------------------------
 def check_work(
     work: dict[str, Any],
-    pipeline: Pipeline,
-    limits: Limits,
+    scanner: Scanner,
     avoid_rules: dict[str, str],
     spoilers: bool = False,
-    mode: str = "default",
 ) -> dict[str, Any]:
     """Scan the work and answer: verdict, chapters, findings, tag audit and the report."""
-    from forewarn.language import annotate_language
-    from forewarn.limits import Deadline
-    from forewarn.profile import AvoidList
-    from forewarn.report import Report
-    from forewarn.scanner import scan_document
-    from forewarn.verdict import judge
-
     source = f"ao3:{work['id']}" if work["id"] else "ao3-page"
     doc, sent = work_document(work, source)
     if not doc.text.strip():
         raise InputError(source, "no chapter text")
-    doc.deadline = Deadline.start(source, limits)
+    doc.deadline = Deadline.start(source, scanner.limits or Limits.from_env())
     annotate_language(doc)
-    report = scan_document(doc, pipeline)
+    report = scanner.document(doc)
     verdict = judge(report, AvoidList(dict(avoid_rules)))
-    full = Report([report], mode=mode, detectors=pipeline.names).to_dict()
+    full = scanner.report([report]).to_dict()
     return answer(work, report, verdict, sent, full, spoilers)
 
 
@@ -270,9 +261,6 @@ def answer(
     spoilers: bool,
 ) -> dict[str, Any]:
     """The JSON answer; chapter numbers are AO3's, paragraph numbers the sent paragraphs'."""
-    from forewarn.ao3tags import audit_notes, suggest_tags
-    from forewarn.locations import ranges, warning_locations
-    from forewarn.verdict import category_label
 
     shown = {c.number: c for c in sent}
 

@@ -2,27 +2,28 @@
 
 Runs in the server's process pool, so only plain data crosses the process boundary: a
 ``ScanTask`` in, a ``ScanOutcome`` out (JSON-ready dicts or an HTML string, never a Document).
-Each worker builds a detector pipeline once per mode and reuses it for every request.
+Each worker scans through a ``Scanner``, whose pipeline for a mode is built once per process.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import signal
-import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any, Literal
 
-from forewarn.detectors import Pipeline, build_pipeline
-from forewarn.document import Document
 from forewarn.errors import InputError
-from forewarn.limits import Deadline, Limits
-from forewarn.overrides import apply_overrides
+from forewarn.limits import Limits
+from forewarn.profile import AvoidList
+from forewarn.render.html import render_fragment
+from forewarn.scanner import ScanFailure, Scanner
+from forewarn.server.extension import check_work
+from forewarn.verdict import check_to_dict, judge
 
 Output = Literal["json", "html", "check", "extension"]
-_PIPELINES: dict[str, Pipeline] = {}
+#: The HTTP status of each kind of failure to scan.
+STATUS = {"unsupported": 415, "input": 422, "settings": 422, "internal": 500}
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,15 @@ class ScanOutcome:
     words: int = 0
 
 
-def pipeline(mode: str) -> Pipeline:
-    """This process's pipeline for ``mode``, built on first use (model loading is expensive)."""
-    if mode not in _PIPELINES:
-        _PIPELINES[mode] = build_pipeline(mode)
-    return _PIPELINES[mode]
-
-
 def warm(modes: tuple[str, ...] = ("default",)) -> None:
     """Build the usual pipelines before the first request arrives."""
     for mode in modes:
-        pipeline(mode)
+        Scanner(mode).warm()
 
 
 def init_worker(threads: int) -> None:
     """Pool initializer: this worker's share of the cores for its encoder, then ``warm``."""
-    from forewarn.models.encoder import set_default_threads
-
-    set_default_threads(threads)
+    Scanner(threads=threads)
     warm()
 
 
@@ -95,26 +87,12 @@ def serve_tasks(conn: Connection, threads: int) -> None:
         conn.send(run_task(task))
 
 
-def read_story(task: ScanTask) -> Document:
-    """The Document of ``task``; InputError (one line, naming the source) on bad input."""
+def scanner(task: ScanTask, overrides: bool = True) -> Scanner:
+    """The Scanner for ``task``: its mode, its size and time limits, the reader's dismissals."""
     limits = dataclasses.replace(
         Limits.from_env(), max_input_bytes=task.max_bytes, max_seconds=task.max_seconds
     )
-    if task.kind == "file":
-        from forewarn.readers import read_bytes
-
-        doc = read_bytes(task.data, task.source, limits)
-    else:
-        from forewarn.scanner import text_document
-
-        text = task.data.decode("utf-8")
-        if not text.strip():
-            raise InputError(task.source, "empty text")
-        doc = text_document(text, task.source)
-        doc.deadline = Deadline.start(task.source, limits)
-    if task.title:
-        doc.metadata.title = task.title
-    return doc
+    return Scanner(task.mode, limits=limits, overrides=overrides)
 
 
 def _strip_quotes(report: dict[str, Any]) -> dict[str, Any]:
@@ -130,39 +108,28 @@ def run_task(task: ScanTask) -> ScanOutcome:
     try:
         return _run(task)
     except Exception as exc:  # exceptions may not pickle, and their text may quote the story
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{Path(frame.filename).name}:{frame.lineno}"
-        return ScanOutcome(500, f"internal error ({type(exc).__name__} at {where})")
+        return _failed(ScanFailure.of(task.source, exc))
+
+
+def _failed(failure: ScanFailure) -> ScanOutcome:
+    return ScanOutcome(STATUS[failure.kind], failure.summary)
 
 
 def _run(task: ScanTask) -> ScanOutcome:
-    from forewarn.readers import sniff
-    from forewarn.report import Report
-    from forewarn.scanner import scan_document
-
     if task.output == "extension" and task.work is not None:
         return _check_work(task)
-    if task.kind == "file":
-        try:
-            sniff(task.data, task.source)
-        except InputError as exc:
-            return ScanOutcome(415, str(exc))
-    try:
-        doc = read_story(task)
-        pipe = pipeline(task.mode)
-        doc_report = apply_overrides(scan_document(doc, pipe))  # the reader's dismissals
-    except InputError as exc:
-        return ScanOutcome(422, str(exc))
-    words = doc.word_count
-    report = Report([doc_report], mode=task.mode, detectors=pipe.names)
+    scan = scanner(task)
+    story = task.data if task.kind == "file" else task.data.decode("utf-8")
+    doc_report = scan.attempt(story, task.source)
+    if isinstance(doc_report, ScanFailure):
+        return _failed(doc_report)
+    if task.title:
+        doc_report.document.metadata.title = task.title
+    words = doc_report.document.word_count
+    report = scan.report([doc_report])
     if task.output == "html":
-        from forewarn.render.html import render_fragment
-
         return ScanOutcome(200, render_fragment(report), words)
     if task.output == "check":
-        from forewarn.profile import AvoidList
-        from forewarn.verdict import check_to_dict, judge
-
         avoid = AvoidList(dict(task.avoid))
         body = check_to_dict(avoid, [judge(doc_report, avoid)], spoilers=task.spoilers)
         return ScanOutcome(200, body, words)
@@ -172,16 +139,9 @@ def _run(task: ScanTask) -> ScanOutcome:
 
 def _check_work(task: ScanTask) -> ScanOutcome:
     """The extension's check of one AO3 work (already validated by the main process)."""
-    from forewarn.server.extension import check_work
-
     assert task.work is not None
-    limits = dataclasses.replace(
-        Limits.from_env(), max_input_bytes=task.max_bytes, max_seconds=task.max_seconds
-    )
     try:
-        body = check_work(
-            task.work, pipeline(task.mode), limits, task.avoid, task.spoilers, task.mode
-        )
+        body = check_work(task.work, scanner(task, overrides=False), task.avoid, task.spoilers)
     except InputError as exc:
         return ScanOutcome(422, str(exc))
     return ScanOutcome(
