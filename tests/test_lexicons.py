@@ -8,7 +8,6 @@ file needs at least three of each.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -16,10 +15,8 @@ from pathlib import Path
 import pytest
 
 from forewarn.detectors.patterns import PatternDetector, load_lexicons
-from forewarn.normalize import MatchView
 from forewarn.report import aggregate
 from forewarn.scanner import text_document
-from tests.conftest import EXAMPLE
 
 CASES_PATH = Path(__file__).parent / "data" / "lexicon_cases.toml"
 CASES: dict[str, dict[str, list[str]]] = tomllib.loads(CASES_PATH.read_text())
@@ -58,13 +55,3 @@ def test_a_match_records_the_matched_words():
     doc = text_document("Her anorexia had got so bad that the school called her parents.")
     found = [f for f in PatternDetector()(doc) if f.category == "eating-disorder"]
     assert doc.text[found[0].match_start : found[0].match_end].lower() == "anorexia"
-
-
-def test_one_pass_alternation_finds_what_each_pattern_finds():
-    """The compiled lexicon (word-start check factored out) matches like a plain alternation."""
-    sentences = [t for cases in CASES.values() for kind in cases.values() for t in kind]
-    text = MatchView(EXAMPLE.read_text() + "\n\n" + "\n".join(sentences)).text
-    for lex in load_lexicons():
-        plain = "|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(lex.patterns))
-        expected = [(m.span(), m.lastgroup) for m in re.finditer(plain, text)]
-        assert [(m.span(), m.lastgroup) for m in lex.compiled.finditer(text)] == expected

@@ -1,0 +1,213 @@
+"""The regex fast path (detectors/dispatch.py) finds exactly what the plain alternation finds.
+
+The pattern detector never runs the alternation of a lexicon's patterns directly: it searches
+with a rewritten regex that groups word-start patterns by their first letter, then re-matches
+the alternation where that regex hits (``CategoryLexicon.finditer``). These properties compare
+that path with the plain alternation, on the shipped lexicons over text built from their own
+words, and on small generated regexes that use every construct the rewrite handles.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forewarn.detectors.dispatch import by_first_letter, dispatch_regex, split_alternatives
+from forewarn.detectors.patterns import CategoryLexicon, load_lexicons
+from forewarn.normalize import MatchView
+from tests.conftest import EXAMPLE
+
+#: Fixed examples (as tests/test_properties.py): the same cases on every run and machine.
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+    database=None,
+)
+CASES = tomllib.loads((Path(__file__).parent / "data" / "lexicon_cases.toml").read_text())
+
+
+def plain(lexicon: CategoryLexicon) -> re.Pattern[str]:
+    """The alternation of the lexicon's patterns, written out here (pattern i is group p<i>)."""
+    return _plain(tuple(p.regex for p in lexicon.patterns))
+
+
+@cache
+def _plain(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<p{i}>{r})" for i, r in enumerate(regexes)) or r"(?!x)x")
+
+
+def matches(found) -> list[tuple[tuple[int, int], str | None]]:
+    return [(m.span(), m.lastgroup) for m in found]
+
+
+def assert_fast_path_is_exact(lexicon: CategoryLexicon, text: str) -> int:
+    """The fast path yields the plain alternation's matches, and its scanner hits only where a
+    pattern matches (so ``finditer`` never re-matches in vain). Returns how many matched."""
+    alternation = plain(lexicon)
+    expected = matches(alternation.finditer(text))
+    assert matches(lexicon.finditer(text)) == expected, lexicon.category
+    pos = 0
+    while True:
+        hit, first = lexicon.scanner.search(text, pos), alternation.search(text, pos)
+        assert (hit and hit.start()) == (first and first.start()), (lexicon.category, pos)
+        if hit is None:
+            return len(expected)
+        pos = hit.start() + 1
+
+
+# -- the shipped lexicons, on text made of their own words -------------------------------------
+@cache
+def vocabulary() -> tuple[list[str], list[str]]:
+    """(phrases, words): every lexicon case sentence as the detector sees it (folded), and the
+    literal words in the pattern sources (``terminat``, ``pregnancy``, ``coat``...)."""
+    sentences = [t for cases in CASES.values() for kind in cases.values() for t in kind]
+    phrases = [MatchView(s).text for s in sentences]
+    words = {
+        w
+        for lex in load_lexicons()
+        for p in lex.patterns
+        for w in re.findall(r"[a-z]{2,}", p.regex)
+    }
+    return phrases, sorted(words)
+
+
+NOISE = st.sampled_from([" ", " ", " ", "", "-", "'", ".", ",", "\n", "x", "s", "ed", "é", "1"])
+
+
+@st.composite
+def lexicon_texts(draw: st.DrawFn) -> str:
+    """Case sentences, slices of them and pattern words, glued by spaces, punctuation, nothing
+    (so a word can run into the next) or a stray letter."""
+    phrases, words = vocabulary()
+    parts = []
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            parts.append(draw(st.sampled_from(phrases)))
+        elif kind == 1:
+            phrase = draw(st.sampled_from(phrases))
+            a = draw(st.integers(0, len(phrase)))
+            parts.append(phrase[a : draw(st.integers(a, len(phrase)))])
+        else:
+            parts.append(draw(st.sampled_from(words)))
+        parts.append(draw(NOISE))
+    return MatchView("".join(parts)).text
+
+
+def test_the_fast_path_finds_what_the_plain_alternation_finds() -> None:
+    with_matches: list[bool] = []
+
+    @SETTINGS
+    @given(lexicon_texts())
+    def check(text: str) -> None:
+        found = sum(assert_fast_path_is_exact(lex, text) for lex in load_lexicons())
+        with_matches.append(found > 0)
+
+    check()
+    # The property says nothing if nothing matches: most examples must hold real matches.
+    assert sum(with_matches) >= 0.6 * len(with_matches), (sum(with_matches), len(with_matches))
+
+
+def test_the_fast_path_on_a_whole_story_and_every_case_sentence() -> None:
+    sentences = [t for cases in CASES.values() for kind in cases.values() for t in kind]
+    text = MatchView(EXAMPLE.read_text() + "\n\n" + "\n".join(sentences)).text
+    total = sum(assert_fast_path_is_exact(lex, text) for lex in load_lexicons())
+    assert total > len(sentences) / 2
+
+
+# -- small generated regexes: every construct the rewrite handles ------------------------------
+#: (regex, characters it matches): single-character atoms, first-letter splittable or not.
+CHARACTERS = [
+    ("a", "a"), ("b", "b"), ("c", "c"), ("a", "a"), ("b", "b"),
+    ("[ab]", "ab"), ("[a-c]", "abc"), ("[a-c]", "abc"), ("[b-c]", "bc"), ("[bx]", "bx"),
+    ("[\\-a]", "-a"),
+    ("\\-", "-"), ("'", "'"), (" ", " "), ("\\w", "abcx"), (".", "abc -'x"),
+]  # fmt: skip
+#: (quantifier, how many times the atom may repeat in a witness).
+QUANTIFIERS = [("", (1,)), ("", (1,)), ("?", (0, 1)), ("??", (0, 1)), ("*", (0, 1, 2)),
+               ("+", (1, 2)), ("{1,2}", (1, 2))]  # fmt: skip
+#: Text without a witness: any run of the characters the regexes use.
+TEXT = st.text(st.sampled_from("abc-' x"), max_size=24)
+#: Lookbehinds before a word start, with text before it that satisfies each and text that not.
+LOOKBEHINDS = [
+    ("(?<!a)", "b", "a"), ("(?<=x )", "x ", "a "), ("(?<!b-)", "a-", "b-"), ("(?<=\\w)", "c", " "),
+]  # fmt: skip
+
+
+@st.composite
+def atoms(draw: st.DrawFn, depth: int = 0) -> tuple[str, str]:
+    """An atom, possibly quantified, and a witness: a string it matches."""
+    if depth < 2 and draw(st.integers(0, 2)) == 0:  # a group of alternatives, some empty
+        alternatives = draw(st.lists(sequences(depth + 1), min_size=1, max_size=3))
+        regex = "(?:" + "|".join(r for r, _ in alternatives) + ")"
+        witnesses = [w for _, w in alternatives]
+        quantifier, counts = draw(st.sampled_from(QUANTIFIERS[:5] + QUANTIFIERS[2:4]))
+    else:
+        regex, chars = draw(st.sampled_from(CHARACTERS))
+        witnesses = list(chars)
+        quantifier, counts = draw(st.sampled_from(QUANTIFIERS))
+    witness = "".join(
+        draw(st.sampled_from(witnesses)) for _ in range(draw(st.sampled_from(counts)))
+    )
+    return regex + quantifier, witness
+
+
+@st.composite
+def sequences(draw: st.DrawFn, depth: int = 0) -> tuple[str, str]:
+    parts = draw(st.lists(atoms(depth), min_size=0 if depth else 1, max_size=3))
+    return "".join(r for r, _ in parts), "".join(w for _, w in parts)
+
+
+@st.composite
+def patterns(draw: st.DrawFn) -> tuple[str, str]:
+    """A lexicon-shaped regex (mostly ``\\b``, lookbehinds, a sequence; some alternatives)
+    and a text that often, not always, holds a match of it."""
+    alternatives, text = [], []
+    for _ in range(draw(st.integers(1, 3))):
+        start = draw(st.sampled_from(["\\b", "\\b", "\\b", ""]))
+        behind = draw(st.lists(st.sampled_from(LOOKBEHINDS), max_size=2))
+        body, witness = draw(sequences())
+        end = draw(st.sampled_from(["", "\\b", "(?!a)"]))
+        alternatives.append(start + "".join(r for r, _, _ in behind) + body + end)
+        before = draw(st.sampled_from(["", " ", "a", "-"] + [w for _, *ws in behind for w in ws]))
+        text.append(before + witness + draw(st.sampled_from(["", " ", "a", "x"])))
+    return "|".join(alternatives), "".join(text)
+
+
+def test_the_dispatch_regex_hits_exactly_where_a_pattern_matches() -> None:
+    with_matches: list[bool] = []
+
+    @SETTINGS
+    @given(st.lists(patterns(), min_size=1, max_size=4), st.lists(TEXT, max_size=2))
+    def check(generated: list[tuple[str, str]], noise: list[str]) -> None:
+        regexes = [r for r, _ in generated]
+        scanner = re.compile(dispatch_regex(regexes))
+        compiled = [re.compile(r) for r in regexes]
+        matched = False
+        for text in [" ".join(w for _, w in generated), *noise]:
+            for pos in range(len(text) + 1):
+                expected = any(r.match(text, pos) for r in compiled)
+                assert bool(scanner.match(text, pos)) == expected, (text, pos, scanner.pattern)
+                matched |= expected
+        with_matches.append(matched)
+
+    check()
+    assert sum(with_matches) >= 0.6 * len(with_matches), (sum(with_matches), len(with_matches))
+
+
+def test_word_start_patterns_are_grouped_by_their_first_letter() -> None:
+    assert by_first_letter("(?:ab|ac|[xy]z)d") == (
+        {"a": ["(?:b|c)d"], "x": ["(?:z)d"], "y": ["(?:z)d"]},
+        [],
+    )
+    assert by_first_letter("a?b") == ({}, ["a?b"])  # a quantified first letter cannot split
+    assert split_alternatives("a|(?:b|c)|[|]") == ["a", "(?:b|c)", "[|]"]
+    assert dispatch_regex(["\\babuse", "\\bbully"]) == "(?<!\\w)(?:a(?:buse)|b(?:ully))"
+    assert dispatch_regex([]) == r"(?!x)x"
