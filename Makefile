@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench load fuzz clean sysdeps models models-venv encoders corpus passage-model
+.PHONY: demo test check lint typecheck bench load fuzz clean sysdeps models models-venv encoders corpus passage-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ test: $(STAMP) sysdeps $(EXT_DEPS)
 	$(BIN)/ruff format --check src tests fuzz benchmarks models
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The fast loop while working: lint and every test but the slow, browser, Spark and Calibre ones
+# (pyproject.toml registers the marks), in under a minute. `make test` still runs everything.
+FAST := not slow and not browser and not spark and not calibre
+check: $(STAMP)
+	$(BIN)/ruff check src tests fuzz benchmarks models
+	$(BIN)/pytest -q -m "$(FAST)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests

@@ -157,6 +157,7 @@ def test_resume_skips_done_works_and_rescans_changed_or_stale_ones(tmp_path: Pat
     assert all(r["model_version"] == model_version() for r in appended)
 
 
+@pytest.mark.slow
 def test_bad_files_are_recorded_as_errors_and_the_others_finish(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 4, seed=5)
@@ -214,6 +215,7 @@ def test_jsonl_inputs_with_text_path_and_broken_lines(tmp_path: Path) -> None:
     assert "1 duplicate ids ignored" in proc.stderr
 
 
+@pytest.mark.slow
 def test_parquet_table_holds_the_latest_record_of_each_work(tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     corpus = tmp_path / "corpus"
@@ -256,6 +258,7 @@ def _lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_then_resume_scans_every_work_exactly_once(
     tmp_path: Path,
 ) -> None:
@@ -370,6 +373,7 @@ def test_scan_passages_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
     assert "warnings" in rows[0]
 
 
+@pytest.mark.slow
 def test_recorded_errors_are_skipped_on_rerun_unless_retry_errors(tmp_path: Path) -> None:
     works = _jsonl(
         tmp_path / "works.jsonl", {"id": "gone", "path": "missing.txt"}, {"id": "a", "text": CALM}
@@ -393,6 +397,7 @@ def test_recorded_errors_are_skipped_on_rerun_unless_retry_errors(tmp_path: Path
     assert [r["id"] for r in read_records(out)] == ["gone", "a", "gone"]
 
 
+@pytest.mark.slow
 def test_jsonl_text_obeys_the_input_size_limit(tmp_path: Path) -> None:
     big = "They walked on. " * 100_000  # 1.5 MB
     (tmp_path / "big.txt").write_text(big)
@@ -477,6 +482,7 @@ def _assert_stopped_cleanly_then_resumes(
     assert all(r["status"] == "ok" for r in final.values())
 
 
+@pytest.mark.slow
 def test_a_write_error_mid_run_stops_with_one_line_and_the_journal_resumes(
     tmp_path: Path,
 ) -> None:
@@ -508,6 +514,7 @@ def _user_namespaces() -> bool:
 
 
 @pytest.mark.skipif(not _user_namespaces(), reason="needs unshare -rm to mount a small tmpfs")
+@pytest.mark.slow
 def test_enospc_mid_run_on_a_real_full_filesystem_then_resume(tmp_path: Path) -> None:
     works, disk = _six_works(tmp_path), tmp_path / "disk"
     disk.mkdir()
@@ -534,6 +541,7 @@ def test_enospc_mid_run_on_a_real_full_filesystem_then_resume(tmp_path: Path) ->
 
 
 # -- a run in a log, and Ctrl-C ------------------------------------------------------------------
+@pytest.mark.slow
 def test_progress_lines_on_stderr_when_it_is_not_a_terminal(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 4, seed=5, words=(100, 200))
@@ -548,6 +556,7 @@ def test_progress_lines_on_stderr_when_it_is_not_a_terminal(tmp_path: Path) -> N
     assert progress[-1].startswith("scanned 4 of 4 works (100 %)")
 
 
+@pytest.mark.slow
 def test_ctrl_c_finishes_and_journals_the_works_in_flight_then_exits(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 40, seed=7, words=(600, 1200))

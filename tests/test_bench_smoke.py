@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from benchmarks.bench import END, STAGES, START, main
 
 
@@ -28,6 +29,7 @@ def test_bench_writes_its_section_and_keeps_the_rest(tmp_path: Path) -> None:
     assert "median of 2 run(s)" in section and "- Python: " in section and "- CPU: " in section
 
 
+@pytest.mark.slow
 def test_cascade_bench_times_every_mode_on_a_tiny_text(tmp_path: Path) -> None:
     from benchmarks.cascade import END as C_END
     from benchmarks.cascade import START as C_START
@@ -45,6 +47,7 @@ def test_cascade_bench_times_every_mode_on_a_tiny_text(tmp_path: Path) -> None:
     assert "windows/s" in section and "the gate passes" in section
 
 
+@pytest.mark.slow
 def test_hostile_bench_measures_every_shape_at_64_kb(tmp_path: Path) -> None:
     from benchmarks.hostile import END as H_END
     from benchmarks.hostile import START as H_START

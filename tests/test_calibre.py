@@ -14,6 +14,8 @@ import forewarn
 from tests.conftest import EXAMPLE
 from tests.helpers import run_cli
 
+pytestmark = pytest.mark.calibre
+
 OPF = """<?xml version="1.0" encoding="UTF-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid">
   <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">

@@ -21,6 +21,7 @@ def assert_one_line_error(result, *fragments: str) -> None:
         assert fragment in lines[0]
 
 
+@pytest.mark.slow
 def test_scan_prints_readable_report():
     result = run_cli("scan", str(EXAMPLE))
     assert result.returncode == 0, result.stderr
@@ -28,6 +29,7 @@ def test_scan_prints_readable_report():
     assert re.search(r"chapter 1 \(\d+ %\), paragraph \d+", result.stdout)  # where, how far
 
 
+@pytest.mark.slow
 def test_scan_json_validates_and_quotes_match_text():
     result = run_cli("scan", "--format", "json", str(EXAMPLE))
     assert result.returncode == 0
@@ -49,6 +51,7 @@ He had been dead for a week before anyone thought to climb them after him.
 """
 
 
+@pytest.mark.slow
 def test_every_input_format_gives_a_valid_report_whose_quotes_are_the_text(tmp_path):
     """Plain text, Markdown, HTML, AO3 HTML and EPUB 2/3 (AO3, FanFicFare, Gutenberg): the
     JSON validates, and each quote is exactly ``forewarn text``'s output at its offsets."""
@@ -88,6 +91,7 @@ def test_text_prints_the_document_text():
     assert result.stdout.startswith('"If you want a quirk so bad')
 
 
+@pytest.mark.slow
 def test_jsonl_one_document_per_line(tmp_path):
     (tmp_path / "a.txt").write_text("He tried to kill himself when he was sixteen.")
     (tmp_path / "sub").mkdir()
@@ -98,6 +102,7 @@ def test_jsonl_one_document_per_line(tmp_path):
     assert [d["source"].split("/")[-1] for d in lines] == ["a.txt", "b.md"]
 
 
+@pytest.mark.slow
 def test_stdin(tmp_path):
     result = run_cli(
         "scan", "--format", "json", "-", stdin=b"He tried to kill himself when he was sixteen."
@@ -170,6 +175,7 @@ def test_file_over_size_limit(tmp_path):
     assert_one_line_error(result, str(path), "too large", "limit is 1 MB")
 
 
+@pytest.mark.slow
 def test_bad_file_in_folder_does_not_stop_others(tmp_path):
     (tmp_path / "a.txt").write_text("He tried to kill himself when he was sixteen.")
     (tmp_path / "b.epub").write_bytes(b"PK\x03\x04garbage")
@@ -182,6 +188,7 @@ def test_bad_file_in_folder_does_not_stop_others(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_usage_error_exits_2():
     result = run_cli("scan", "--no-such-option")
     assert result.returncode == 2
@@ -189,6 +196,7 @@ def test_usage_error_exits_2():
     assert result.returncode == 2
 
 
+@pytest.mark.slow
 def test_passages_interface(tmp_path):
     path = tmp_path / "p.jsonl"
     path.write_text(
@@ -222,6 +230,7 @@ def test_taxonomy_json():
     }
 
 
+@pytest.mark.slow
 def test_output_file_is_confirmed_on_stderr(tmp_path):
     target = tmp_path / "report.json"
     result = run_cli("scan", "-f", "json", "-o", str(target), str(EXAMPLE))
@@ -270,6 +279,7 @@ main()
     ],
     ids=["scan", "check", "tags"],
 )
+@pytest.mark.slow
 def test_a_base_install_scans_checks_and_tags(args: list[str], code: int) -> None:
     """scan, check and tags run with none of the extras importable (the light install)."""
     import subprocess

@@ -199,6 +199,7 @@ def test_webis_warnings_map_through_taxonomy_aliases():
     assert mapping == {"abduction": "kidnapping", "violence": "violence", "war": "war"}
 
 
+@pytest.mark.slow
 def test_eval_webis_end_to_end(tmp_path):
     write_jsonl(tmp_path / "passages.jsonl", synthetic())
     out = tmp_path / "results.json"
@@ -251,6 +252,7 @@ def test_eval_webis_end_to_end(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_eval_webis_bad_input(tmp_path):
     missing = run_cli("eval", "webis", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 1 and "nope.jsonl" in missing.stderr
@@ -290,6 +292,7 @@ def test_pooling_adds_only_the_weak_labels_the_rules_allow():
     assert {w for (i, w) in weak if i == "4"} == {"racism", "homophobia", "misogyny", "ableism"}
 
 
+@pytest.mark.slow
 def test_scanning_never_imports_training_libraries():
     import subprocess
     import sys
@@ -314,6 +317,7 @@ def _bag_of_words(texts: list[str], dim: int = 64) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
+@pytest.mark.slow
 def test_precomputed_embeddings_join_the_same_run(tmp_path):
     """--embeddings NAME=FILE adds passage-lr[NAME], scored on the same folds as the rest."""
     from forewarn.evaluation.passage_lr import text_digest

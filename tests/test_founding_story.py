@@ -25,6 +25,7 @@ def quotes(report: forewarn.Report, category: str) -> str:
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason="passage model misses it (see issue 11)")
 
 
+@pytest.mark.slow
 def test_suicide_attempt_is_depicted_and_named_afterwards(report):
     w = report.warning("suicide-attempt")
     assert w is not None and w.severity == "depicted"

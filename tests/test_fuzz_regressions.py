@@ -33,6 +33,7 @@ def test_regression_input_is_handled(case: Path) -> None:
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.slow
 def test_short_fuzz_run(target: str, tmp_path: Path) -> None:
     """A few seconds of coverage-guided fuzzing per target, as CI's smoke check of the harness."""
     result = subprocess.run(

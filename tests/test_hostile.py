@@ -98,6 +98,7 @@ def _claim_size(path: Path, member: str, size: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_with_default_limits_in_bounded_memory(
     tmp_path: Path, baseline_rss: int
 ) -> None:
@@ -137,6 +138,7 @@ def test_zip_slip_member_names_are_never_used(tmp_path: Path) -> None:
     assert not (tmp_path / "evil.xhtml").exists() and list(tmp_path.iterdir()) == [path]
 
 
+@pytest.mark.slow
 def test_spine_hrefs_escaping_the_archive_are_notices_in_the_cli(tmp_path: Path) -> None:
     files = {
         **STORY,
@@ -284,6 +286,7 @@ def test_100_mb_single_line_is_refused_by_default_without_being_read(
     assert rss < baseline_rss + 20, f"peak RSS {rss} MB (baseline {baseline_rss} MB)"
 
 
+@pytest.mark.slow
 def test_long_single_line_within_a_raised_limit_is_read_in_bounded_memory(
     tmp_path: Path, baseline_rss: int
 ) -> None:
@@ -299,6 +302,7 @@ def test_long_single_line_within_a_raised_limit_is_read_in_bounded_memory(
     assert rss < baseline_rss + 60, f"peak RSS {rss} MB for a 1.5 MB line"
 
 
+@pytest.mark.slow
 def test_time_limit_per_work_stops_a_long_scan(tmp_path: Path) -> None:
     slow = tmp_path / "slow.txt"
     slow.write_text("She stood on the ledge of the roof and jumped. " * 34_000)
@@ -329,6 +333,7 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert Limits.from_env() == Limits(max_input_bytes=3 * MB, max_seconds=7)
 
 
+@pytest.mark.slow
 def test_decompressed_size_limit_from_the_environment_is_enforced(tmp_path: Path) -> None:
     text = "<p>" + "It rained on the roof all night long. " * 60_000 + "</p>"  # 2.3 MB, zips small
     files = {**STORY, "OEBPS/content.opf": opf(["one.xhtml"]), "OEBPS/one.xhtml": page("1", text)}
@@ -495,6 +500,7 @@ def test_hidden_characters_do_not_hide_trigger_words(text: str) -> None:
     assert text[evidence.match_start : evidence.match_end].startswith("tried to ")
 
 
+@pytest.mark.slow
 def test_rtl_override_in_evidence_is_shown_escaped_on_the_terminal(tmp_path: Path) -> None:
     path = tmp_path / "rtl.txt"
     path.write_text("He tried to k\u200bill him\u202eself.")
@@ -505,6 +511,7 @@ def test_rtl_override_in_evidence_is_shown_escaped_on_the_terminal(tmp_path: Pat
 
 
 # -- many chapters, missing spine files --------------------------------------------------------
+@pytest.mark.slow
 def test_ten_thousand_chapters(tmp_path: Path) -> None:
     body = "".join(f"Chapter {i}\n\nShe ran.\n\n" for i in range(1, 10_001))
     path = tmp_path / "long.txt"
@@ -518,6 +525,7 @@ def test_ten_thousand_chapters(tmp_path: Path) -> None:
     assert [(e["chapter"], e["paragraph"]) for e in warning["evidence"]] == [(10_001, 1)]
 
 
+@pytest.mark.slow
 def test_epub_with_ten_thousand_files_reads_and_one_more_is_refused(tmp_path: Path) -> None:
     hrefs = [f"c{i}.xhtml" for i in range(9_998)]  # + container + OPF = the 10,000-file limit
     path = tmp_path / "many.epub"
@@ -538,6 +546,7 @@ def test_epub_with_ten_thousand_files_reads_and_one_more_is_refused(tmp_path: Pa
     )
 
 
+@pytest.mark.slow
 def test_spine_pointing_to_missing_files_in_the_cli(tmp_path: Path) -> None:
     files = {**STORY, "OEBPS/content.opf": opf(["one.xhtml", "gone.xhtml", "two.xhtml"])}
     path = make_epub(tmp_path / "gap.epub", files)
@@ -580,6 +589,7 @@ def _hostile_story(folder: Path, kind: str) -> Path:
     [(["scan"], 0), (["check", "--avoid", "suicide", "--spoilers"], 3), (["tags"], 0)],
     ids=["scan", "check", "tags"],
 )
+@pytest.mark.slow
 def test_escape_sequences_from_a_story_never_reach_the_terminal(
     tmp_path: Path, kind: str, command: list[str], exit_code: int
 ) -> None:
@@ -590,6 +600,7 @@ def test_escape_sequences_from_a_story_never_reach_the_terminal(
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
 
 
+@pytest.mark.slow
 def test_text_command_is_exact_in_a_pipe_and_escaped_on_a_terminal(tmp_path: Path) -> None:
     import pty
 
@@ -645,6 +656,8 @@ def test_batch_error_lines_never_carry_escape_sequences(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.calibre
 def test_calibre_book_titles_never_reach_the_terminal_as_escapes(tmp_path: Path) -> None:
     from tests.test_calibre import calibredb
 
@@ -661,6 +674,7 @@ def test_calibre_book_titles_never_reach_the_terminal_as_escapes(tmp_path: Path)
     assert "would set" in result.stdout and "+cw:suicide-attempt" in result.stdout
 
 
+@pytest.mark.slow
 def test_json_output_escapes_control_characters(tmp_path: Path) -> None:
     path = tmp_path / "story.txt"
     path.write_text(f"{HOSTILE} He tried to kill himself.\n" + "x " * 400)
@@ -672,6 +686,7 @@ def test_json_output_escapes_control_characters(tmp_path: Path) -> None:
     assert "\x1b[31mRED" in quote  # the data is intact; only its encoding is safe
 
 
+@pytest.mark.slow
 def test_source_path_is_not_interpreted_as_markup(tmp_path: Path) -> None:
     path = tmp_path / "[bold red]x[link=y].txt"
     path.write_text("She walked home.")
@@ -727,6 +742,7 @@ def _active_parts(markup: str) -> tuple[int, list[str]]:
     return active, risky
 
 
+@pytest.mark.slow
 def test_html_report_never_turns_story_content_into_markup(tmp_path: Path) -> None:
     benign = run_cli("scan", "--format", "html", str(_ao3_story(tmp_path, "plain.html", "calm")))
     assert benign.returncode == 0, benign.stderr

@@ -50,6 +50,7 @@ def text_baseline(tmp_path_factory: pytest.TempPathFactory) -> int:
 
 # -- Markdown that markdown-it turns into a token per byte -------------------------------------
 @pytest.mark.parametrize("shape", sorted(MARKDOWN_SHAPES))
+@pytest.mark.slow
 def test_markdown_is_read_in_memory_proportional_to_its_size(
     tmp_path: Path, text_baseline: int, shape: str
 ) -> None:
@@ -68,6 +69,7 @@ def test_markdown_is_read_in_memory_proportional_to_its_size(
     assert elapsed < 20, f"{elapsed:.1f} s"
 
 
+@pytest.mark.slow
 def test_scanning_a_markdown_table_stays_near_its_reading(tmp_path: Path) -> None:
     """The whole scan of the 2 MB table once took 2.1 GB, nearly all of it the static
     embedding looking up every token of 4,096 long rows at once; batches now hold a bounded
@@ -108,6 +110,7 @@ def test_a_block_longer_than_a_piece_is_read_as_plain_text_with_a_notice() -> No
 
 # -- many tiny elements ------------------------------------------------------------------------
 @pytest.mark.parametrize("form", ["html", "epub"])
+@pytest.mark.slow
 def test_tiny_elements_are_read_in_bounded_memory(
     tmp_path: Path, text_baseline: int, form: str
 ) -> None:
@@ -126,6 +129,7 @@ def test_tiny_elements_are_read_in_bounded_memory(
     assert rss < budget, f"peak RSS {rss} MB, budget {budget} MB (baseline {text_baseline} MB)"
 
 
+@pytest.mark.slow
 def test_scanning_tiny_elements_never_holds_the_static_vectors_whole(tmp_path: Path) -> None:
     """262,144 one-letter sentences: the gate's static vectors (n x 256, float32, and its
     float64 copies) took 1.7 GB whole; read ``GATE_ROWS`` sentences at a time (and the
@@ -139,6 +143,7 @@ def test_scanning_tiny_elements_never_holds_the_static_vectors_whole(tmp_path: P
 
 
 # -- deadlines inside the readers --------------------------------------------------------------
+@pytest.mark.slow
 def test_deep_nesting_in_an_epub_cannot_outlast_the_time_limit(tmp_path: Path) -> None:
     """Cleaning a page cost depth x size (248 nested <div>s: minutes); now it is linear and
     stops at the deadline, naming the setting that sets it."""
@@ -178,6 +183,7 @@ def novel_like(size: int) -> str:
     return "".join(sentences)
 
 
+@pytest.mark.slow
 def test_a_thorough_scan_of_a_long_text_stops_at_the_time_limit(tmp_path: Path) -> None:
     """The judge encoded every window of a 1 MB text (17,000 windows) in one call after a
     single deadline check: 40-65 s against a 5-10 s limit. The encoders now check it between
@@ -225,6 +231,7 @@ def test_special_files_are_refused_before_they_are_opened(
     assert rss < 200, f"peak RSS {rss} MB"
 
 
+@pytest.mark.slow
 def test_batch_records_special_files_named_by_jsonl_paths_as_errors(
     tmp_path: Path, special_files: dict[str, tuple[Path, str]]
 ) -> None:

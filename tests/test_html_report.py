@@ -135,6 +135,7 @@ def test_golden_html():
     assert render_html(sample_report()) == (GOLDEN / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_scan_html_to_file(tmp_path):
     out = tmp_path / "report.html"
     result = run_cli("scan", "--format", "html", "-o", str(out), str(EXAMPLE))

@@ -28,6 +28,7 @@ def test_language_names() -> None:
     assert language_name("xx") == "xx"
 
 
+@pytest.mark.slow
 def test_scan_of_a_story_with_nothing_found_says_so_with_a_caveat(tmp_path) -> None:
     story = tmp_path / "bread.txt"
     story.write_text("They baked bread all morning and ate it warm with butter.")

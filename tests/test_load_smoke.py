@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from benchmarks.load import END, START, main
 
 PARAGRAPHS = [
@@ -24,6 +25,7 @@ def _statuses(section: str, phase: str) -> dict[str, int]:
     return {status: int(n) for status, n in re.findall(r"(\w+): (\d+)", cell)}
 
 
+@pytest.mark.slow
 def test_load_tool_counts_statuses_without_server_errors(tmp_path: Path) -> None:
     novel = tmp_path / "novel.txt"
     novel.write_text("\n\n".join(PARAGRAPHS * 20) + "\n", encoding="utf-8")

@@ -56,6 +56,7 @@ def test_paragraph_ranges_read_as_a_reader_would_say_them() -> None:
     assert paragraph_range(21, 23, 30) == "the 21st to 23rd paragraphs"
 
 
+@pytest.mark.slow
 def test_check_names_chapters_as_the_book_prints_them(book: Path) -> None:
     result = run_cli("check", "--avoid", "suicide-attempt", str(book))
     assert result.returncode == 3, result.stderr
@@ -69,6 +70,7 @@ def test_check_names_chapters_as_the_book_prints_them(book: Path) -> None:
     assert "9th paragraph: starts “He climbed onto the ledge of…”" in spoiled
 
 
+@pytest.mark.slow
 def test_check_json_locations(book: Path) -> None:
     plain = json.loads(
         run_cli("check", "-f", "json", "--avoid", "suicide-attempt", str(book)).stdout
@@ -87,6 +89,7 @@ def test_check_json_locations(book: Path) -> None:
     assert spoiled["verdicts"][0]["skip"][0]["locations"][0]["first_words"].startswith("He climbed")
 
 
+@pytest.mark.slow
 def test_epub_locations_name_the_spine_document_and_a_cfi() -> None:
     epub = FIXTURES / "ao3_work.epub"
     data = json.loads(run_cli("scan", "-f", "json", str(epub)).stdout)
@@ -102,6 +105,7 @@ def test_epub_locations_name_the_spine_document_and_a_cfi() -> None:
     assert "EPUB The_Lighthouse_Year_split_002.html epubcfi(/6/6[html2]!/4/4)" in said
 
 
+@pytest.mark.slow
 def test_scan_reports_name_chapters_as_printed(book: Path, tmp_path: Path) -> None:
     text = " ".join(run_cli("scan", str(book)).stdout.split())
     assert "Chapter 2 (" in text and "%), paragraph 9" in text and "chapter 3" not in text

@@ -35,6 +35,7 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return story
 
 
+@pytest.mark.slow
 def test_an_override_hides_a_passage_in_every_front_end(setup: Path, tmp_path: Path) -> None:
     story = setup
     journal = tmp_path / "results.jsonl"
@@ -89,6 +90,7 @@ def test_an_override_hides_a_passage_in_every_front_end(setup: Path, tmp_path: P
     )
 
 
+@pytest.mark.slow
 def test_dismiss_names_what_it_cannot_find(setup: Path) -> None:
     wrong = run_cli("dismiss", str(setup), "deth")
     assert wrong.returncode == 2 and "did you mean 'death'" in wrong.stderr
@@ -96,6 +98,7 @@ def test_dismiss_names_what_it_cannot_find(setup: Path) -> None:
     assert nowhere.returncode == 2 and "no paragraph 1 in chapter 4" in nowhere.stderr
 
 
+@pytest.mark.slow
 def test_tags_min_severity_leaves_milder_warnings_out(setup: Path) -> None:
     every = json.loads(run_cli("tags", "-f", "json", str(setup)).stdout)
     strong = json.loads(

@@ -92,6 +92,7 @@ def _tiny_corpus() -> tuple[list[Record], list[Record]]:
     return train, dev
 
 
+@pytest.mark.slow
 def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     """The static vectors of a long text are gated ``GATE_ROWS`` sentences at a time (2
     million tiny sentences took gigabytes whole); the probabilities are bit for bit those of

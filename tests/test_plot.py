@@ -58,6 +58,7 @@ def test_unknown_extension_is_refused(tmp_path):
         plot(sample_document_report(), tmp_path / "t.gif")
 
 
+@pytest.mark.slow
 def test_plot_cli(tmp_path):
     out = tmp_path / "timeline.png"
     result = run_cli("plot", str(EXAMPLE), "-o", str(out))
@@ -85,6 +86,7 @@ def long_timeline(title: str) -> Timeline:
 @pytest.mark.parametrize(
     "title", ["Dracula", "The Unabridged Chronicle of Everything That Happened at the Castle " * 3]
 )
+@pytest.mark.slow
 def test_png_title_legend_and_axis_do_not_overlap(title: str) -> None:
     pytest.importorskip("matplotlib")
     import matplotlib.pyplot as plt

@@ -86,6 +86,7 @@ def test_broken_profile_names_the_file(config):
         load_profile()
 
 
+@pytest.mark.slow
 def test_profile_cli(tmp_path):
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     shown = run_cli("profile", env=env)

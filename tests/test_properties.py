@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import pytest
 from fuzz.checks import check_document, check_report
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -71,6 +72,7 @@ def _hide(text: str, draw: st.DrawFn) -> str:
 
 
 # -- the scanner -------------------------------------------------------------------------------
+@pytest.mark.slow
 @SETTINGS
 @given(stories())
 def test_evidence_offsets_always_reproduce_quotes(text: str) -> None:
@@ -87,6 +89,7 @@ def _clean_report() -> Report:
     return scan_text("It was late. he tried to kill himself. Then morning came.")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.data())
 def test_hidden_characters_never_hide_a_trigger(data: st.DataObject) -> None:

@@ -365,6 +365,7 @@ def _bomb(path: Path, size: int, name: str = "OEBPS/one.xhtml") -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_zip_bomb_with_default_limit(tmp_path: Path) -> None:
     path = _bomb(tmp_path / "bomb.epub", 300 * MB)
     assert path.stat().st_size < 2 * MB

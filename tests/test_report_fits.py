@@ -24,6 +24,8 @@ from tests.conftest import ROOT
 from tests.helpers import run_cli
 from tests.sample_report import build_document
 
+pytestmark = pytest.mark.browser
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():  # `make test` installs it; a bare `pytest` may run without

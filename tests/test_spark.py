@@ -19,6 +19,8 @@ from pyspark.sql import SparkSession  # noqa: E402
 
 from forewarn.spark import SparkEngine, scan_dataframe, session  # noqa: E402
 
+pytestmark = pytest.mark.spark
+
 
 @pytest.fixture(scope="session")
 def spark() -> SparkSession:

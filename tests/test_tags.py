@@ -36,6 +36,7 @@ def one_passage(category: str, severity: str, metadata: Metadata | None = None):
 
 
 # -- acceptance on the founding story ------------------------------------------------------------
+@pytest.mark.slow
 def test_founding_story_tags(founding):
     tags = [s.tag for s in founding.additional_tags]
     assert {"Suicide Attempt", "Suicidal Thoughts", "Bullying"} <= set(tags)
@@ -166,6 +167,7 @@ def test_golden_tags_markdown(sample):
 
 
 # -- the command line ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_tags_cli_formats():
     md = run_cli("tags", "--format", "md", str(EXAMPLE))
     assert md.returncode == 0, md.stderr

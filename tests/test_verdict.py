@@ -164,6 +164,7 @@ def _founding_quotes() -> list[str]:
     return [e["quote"] for w in data["documents"][0]["warnings"] for e in w["evidence"]]
 
 
+@pytest.mark.slow
 def test_check_founding_story_is_not_safe_and_quotes_nothing():
     result = run_cli("check", str(EXAMPLE), "--avoid", "suicide")
     assert result.returncode == 3, result.stderr
@@ -177,6 +178,7 @@ def test_check_founding_story_is_not_safe_and_quotes_nothing():
     assert "letting gravity" in spoiled.stdout or "anything to stay for" in spoiled.stdout
 
 
+@pytest.mark.slow
 def test_check_json_validates_and_exit_code_follows_verdict(tmp_path):
     safe = tmp_path / "safe.txt"
     safe.write_text("They baked bread all morning and ate it warm with butter.")
@@ -189,6 +191,7 @@ def test_check_json_validates_and_exit_code_follows_verdict(tmp_path):
     assert verdict["caveat"] == CAVEAT and verdict["not_assessed"] == []
 
 
+@pytest.mark.slow
 def test_check_text_never_says_a_bare_safe(tmp_path):
     story = tmp_path / "bread.txt"
     story.write_text("They baked bread all morning and ate it warm with butter.")
@@ -205,6 +208,7 @@ SPANISH_36 = (
 )
 
 
+@pytest.mark.slow
 def test_short_spanish_story_is_named_and_gets_no_verdict(tmp_path):
     assert len(SPANISH_36.split()) == 36
     story = tmp_path / "cuento.txt"
@@ -228,6 +232,7 @@ def test_unknown_category_is_a_usage_error_with_suggestion():
     assert len(result.stderr.strip().splitlines()) == 1 and not result.stdout
 
 
+@pytest.mark.slow
 def test_check_uses_the_profile_when_no_avoid_is_given(tmp_path: Path):
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
     empty = run_cli("check", str(EXAMPLE), env=env)
@@ -237,6 +242,7 @@ def test_check_uses_the_profile_when_no_avoid_is_given(tmp_path: Path):
     assert result.returncode == 3 and "avoiding suicide (any)" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_missing_file_is_input_error(tmp_path):
     result = run_cli("check", str(tmp_path / "nope.txt"), "--avoid", "suicide")
     assert result.returncode == 1

@@ -30,6 +30,8 @@ from tests.conftest import ROOT
 from tests.extension.ao3_pages import PAGES, ROUTES, pages
 from tests.server.conftest import LiveServer, start_server, stop_server
 
+pytestmark = pytest.mark.browser
+
 EXTENSION = ROOT / "extension"
 ARTIFACTS = ROOT / "test-artifacts" / "extension"
 CHROMIUM = Path("/usr/bin/chromium")

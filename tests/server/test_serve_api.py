@@ -102,6 +102,7 @@ def test_uploaded_file_name_loses_its_folders(live_server: LiveServer) -> None:
     assert doc["source"] == "story.md" and doc["metadata"]["source_format"] == "markdown"
 
 
+@pytest.mark.slow
 def test_spoiler_free_report_names_warnings_but_quotes_nothing(live_server: LiveServer) -> None:
     full = scan_text(live_server, STORY).json()
     quotes = [e["quote"] for w in full["documents"][0]["warnings"] for e in w["evidence"]]
@@ -126,6 +127,7 @@ def test_html_fragment_is_the_renderers(live_server: LiveServer) -> None:
     assert "<script" not in html
 
 
+@pytest.mark.slow
 def test_check_gives_a_spoiler_free_verdict(live_server: LiveServer) -> None:
     response = httpx.post(
         f"{live_server.url}/v1/check",
@@ -287,6 +289,7 @@ def test_story_text_never_reaches_the_log(live_server: LiveServer) -> None:
 # -- limits: a server started with tiny ones (tests/server/conftest.py) ------------------------
 
 
+@pytest.mark.slow
 def test_upload_over_the_limit_is_413(tight_server: LiveServer) -> None:
     big = b"word " * 60_000  # 300 KB; the limit is 0.25 MB
     response = httpx.post(
@@ -312,6 +315,7 @@ def wait_for(server: LiveServer, key: str, value: int) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_busy_server_answers_429_with_retry_after(tight_server: LiveServer) -> None:
     slow = STORY * 8  # about 180 KB: a few seconds on one worker
     results: dict[str, httpx.Response] = {}
@@ -331,6 +335,7 @@ def test_busy_server_answers_429_with_retry_after(tight_server: LiveServer) -> N
     assert scan_text(tight_server, "A short story.").status_code == 200  # and it recovers
 
 
+@pytest.mark.slow
 def test_jobs_run_in_the_background_with_a_bounded_queue(tight_server: LiveServer) -> None:
     url = tight_server.url
     response = httpx.post(

@@ -114,6 +114,7 @@ def test_a_refused_request_does_no_work(server: LiveServer) -> None:
     assert refused.status_code == 401
 
 
+@pytest.mark.slow
 def test_an_ao3_work_is_answered_in_ao3_chapters(server: LiveServer, token: str) -> None:
     """Chapter 3 shown alone is chapter 3; fold ranges index the paragraphs sent (blank ones
     included), and the tag audit speaks of the author's tags."""

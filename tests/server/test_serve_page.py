@@ -24,6 +24,8 @@ import pytest
 from tests.conftest import EXAMPLE, FIXTURES, ROOT
 from tests.server.conftest import ARTIFACTS, LiveServer
 
+pytestmark = pytest.mark.browser
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():  # `make test` installs it; a bare `pytest` may run without

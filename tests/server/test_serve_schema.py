@@ -54,6 +54,7 @@ def test_the_live_server_serves_the_document_under_test(schema_server: LiveServe
 
 
 @schema.parametrize()
+@pytest.mark.slow
 def test_every_response_is_documented_and_no_server_error(
     case: Case, schema_server: LiveServer
 ) -> None:
@@ -76,6 +77,7 @@ def test_every_response_is_documented_and_no_server_error(
     ],
     ids=["done", "failed"],
 )  # fmt: skip
+@pytest.mark.slow
 def test_a_job_answers_as_documented_until_it_ends(
     schema_server: LiveServer, request_kwargs: dict[str, Any], final: str
 ) -> None:

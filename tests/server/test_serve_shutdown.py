@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import EXAMPLE
 from tests.server.conftest import start_server, stop_server
@@ -26,6 +27,7 @@ def children(pid: int) -> list[int]:
     return out
 
 
+@pytest.mark.slow
 def test_stopping_the_server_ends_its_workers() -> None:
     server = start_server("shutdown", {"FOREWARN_SERVE_CONCURRENCY": "2"})
     workers = children(server.process.pid)
@@ -38,6 +40,7 @@ def test_stopping_the_server_ends_its_workers() -> None:
     assert not left, f"worker processes left running after the server stopped: {left}"
 
 
+@pytest.mark.slow
 def test_stopping_during_a_scan_logs_no_traceback() -> None:
     server = start_server("shutdown-busy")
     long_story = EXAMPLE.read_text(encoding="utf-8") * 20
