@@ -129,6 +129,7 @@ def test_a_journal_in_use_cannot_be_opened_twice(tmp_path: Path) -> None:
 
 
 # -- runs ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_resume_skips_done_works_and_rescans_changed_or_stale_ones(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     files = write_corpus(corpus, 8, seed=3)
@@ -187,6 +188,7 @@ def test_bad_files_are_recorded_as_errors_and_the_others_finish(tmp_path: Path) 
     assert "7 works: 7 scanned (5 ok, 2 errors)" in proc.stderr
 
 
+@pytest.mark.slow
 def test_jsonl_inputs_with_text_path_and_broken_lines(tmp_path: Path) -> None:
     (tmp_path / "stories").mkdir()
     (tmp_path / "stories" / "calm.txt").write_text("They walked to the lighthouse and back.\n")
@@ -316,6 +318,7 @@ def test_sigkill_at_random_moments_then_resume_scans_every_work_exactly_once(
 
 
 # -- hostile inputs and a failing disk ------------------------------------------------------
+@pytest.mark.slow
 def test_a_nested_or_malformed_jsonl_line_is_an_error_record_and_the_others_scan(
     tmp_path: Path,
 ) -> None:
@@ -335,6 +338,7 @@ def test_a_nested_or_malformed_jsonl_line_is_an_error_record_and_the_others_scan
     assert records[f"{works}:2"]["error"] == "not JSON (nested too deeply)"
 
 
+@pytest.mark.slow
 def test_a_journal_with_a_too_deep_line_reopens_and_says_so(tmp_path: Path) -> None:
     works = _jsonl(tmp_path / "works.jsonl", {"id": "a", "text": DEATH}, {"id": "b", "text": CALM})
     out = tmp_path / "out.jsonl"

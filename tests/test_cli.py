@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -239,13 +243,26 @@ def test_output_file_is_confirmed_on_stderr(tmp_path):
     assert result.stderr.strip() == f"wrote {target} (json report of 1 story)"
 
 
+def _typed_in_bash(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``forewarn ARGS`` typed at a bash prompt: --show-completion and --install-completion are
+    flags that ask the process tree for the shell, so bash must be a parent (not exec'd away)."""
+    command = shlex.join([sys.executable, "-m", "forewarn", *args]) + "; exit $?"
+    return subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
+        timeout=120,
+    )
+
+
 def test_shell_completion_can_be_shown_and_installed(tmp_path):
-    shown = run_cli("--show-completion", "bash")
+    shown = _typed_in_bash("--show-completion")
     assert shown.returncode == 0 and "complete -o default -F _forewarn_completion forewarn" in (
         shown.stdout
     )
     env = {"HOME": str(tmp_path), "SHELL": "/bin/bash"}
-    installed = run_cli("--install-completion", "bash", env=env)
+    installed = _typed_in_bash("--install-completion", env=env)
     assert installed.returncode == 0, installed.stderr
     assert (tmp_path / ".bash_completions" / "forewarn.sh").is_file()
     assert "forewarn.sh" in (tmp_path / ".bashrc").read_text()

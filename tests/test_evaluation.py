@@ -145,6 +145,7 @@ class Recorder:
         return {w: [float(len(p.text) >= self.threshold) for p in passages] for w in CUES}
 
 
+@pytest.mark.slow
 def test_everything_is_fitted_on_training_folds_only():
     passages = synthetic()
     recorders: list[Recorder] = []

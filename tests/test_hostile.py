@@ -109,6 +109,7 @@ def test_zip_bomb_is_refused_with_default_limits_in_bounded_memory(
     assert rss < baseline_rss + 40, f"peak RSS {rss} MB (baseline {baseline_rss} MB)"
 
 
+@pytest.mark.slow
 def test_zip_bomb_lying_about_its_size_is_cut_off_in_bounded_memory(
     tmp_path: Path, baseline_rss: int
 ) -> None:

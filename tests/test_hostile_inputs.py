@@ -221,6 +221,7 @@ def special_files(tmp_path: Path) -> Iterator[dict[str, tuple[Path, str]]]:
 @pytest.mark.parametrize(
     "kind", ["fifo", "device", "symlink to a device", "symlink to /dev/urandom", "socket"]
 )
+@pytest.mark.slow
 def test_special_files_are_refused_before_they_are_opened(
     tmp_path: Path, special_files: dict[str, tuple[Path, str]], kind: str
 ) -> None:

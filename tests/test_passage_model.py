@@ -121,6 +121,7 @@ def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     assert gate.tobytes() == whole.tobytes()
 
 
+@pytest.mark.slow
 def test_fitting_is_deterministic_and_learns_a_separable_category():
     pytest.importorskip("sklearn")
     from forewarn.learn.fit import fit_passage_model

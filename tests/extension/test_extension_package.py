@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from tests.conftest import ROOT
 
 EXTENSION = ROOT / "extension"
@@ -44,6 +46,7 @@ def test_the_manifest_is_mv3_for_both_browsers_and_reaches_only_this_machine() -
         assert calls == (1 if path.name == "background.js" else 0), path.name
 
 
+@pytest.mark.slow
 def test_web_ext_lint_passes() -> None:
     assert WEB_EXT.exists(), "web-ext is missing: `make test` installs it (npm ci in extension/)"
     done = subprocess.run(

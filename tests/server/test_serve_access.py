@@ -18,6 +18,9 @@ import pytest
 from tests.conftest import ROOT
 from tests.server.conftest import LiveServer, start_server, stop_server, worker_pids
 
+# Every test here talks to a live `forewarn serve` (a few seconds to start).
+pytestmark = pytest.mark.slow
+
 TOKEN = "s3cret-token-for-tests"
 
 
@@ -25,7 +28,6 @@ def port_of(server: LiveServer) -> str:
     return server.url.rsplit(":", 1)[1]
 
 
-@pytest.mark.slow
 def test_a_foreign_host_name_is_refused(live_server: LiveServer) -> None:
     port = port_of(live_server)
     rebound = httpx.get(f"{live_server.url}/v1/taxonomy", headers={"Host": f"evil.example:{port}"})
@@ -65,7 +67,6 @@ def remote() -> Iterator[LiveServer]:
     stop_server(server)
 
 
-@pytest.mark.slow
 def test_remote_listening_is_announced(remote: LiveServer) -> None:
     assert "warning: listening on 0.0.0.0, not loopback" in remote.log()
 
@@ -103,7 +104,6 @@ def settled(server: LiveServer) -> bool:
     return health["in_flight"] == 0 and health["workers_ready"] == health["workers"]
 
 
-@pytest.mark.slow
 def test_a_worker_grown_past_the_threshold_is_replaced(remote: LiveServer) -> None:
     deadline = time.monotonic() + 60
     while not settled(remote):

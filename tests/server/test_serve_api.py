@@ -18,6 +18,9 @@ import pytest
 from tests.conftest import EXAMPLE, FIXTURES, ROOT, validate_report
 from tests.server.conftest import LiveServer
 
+# Every test here talks to a live `forewarn serve` (a few seconds to start).
+pytestmark = pytest.mark.slow
+
 STORY = EXAMPLE.read_text(encoding="utf-8")
 CHECK_SCHEMA = json.loads((ROOT / "src/forewarn/schema/check.schema.json").read_text())
 #: A word that appears in no story: if it reaches a log, story text is being logged.
@@ -102,7 +105,6 @@ def test_uploaded_file_name_loses_its_folders(live_server: LiveServer) -> None:
     assert doc["source"] == "story.md" and doc["metadata"]["source_format"] == "markdown"
 
 
-@pytest.mark.slow
 def test_spoiler_free_report_names_warnings_but_quotes_nothing(live_server: LiveServer) -> None:
     full = scan_text(live_server, STORY).json()
     quotes = [e["quote"] for w in full["documents"][0]["warnings"] for e in w["evidence"]]
@@ -127,7 +129,6 @@ def test_html_fragment_is_the_renderers(live_server: LiveServer) -> None:
     assert "<script" not in html
 
 
-@pytest.mark.slow
 def test_check_gives_a_spoiler_free_verdict(live_server: LiveServer) -> None:
     response = httpx.post(
         f"{live_server.url}/v1/check",
@@ -289,7 +290,6 @@ def test_story_text_never_reaches_the_log(live_server: LiveServer) -> None:
 # -- limits: a server started with tiny ones (tests/server/conftest.py) ------------------------
 
 
-@pytest.mark.slow
 def test_upload_over_the_limit_is_413(tight_server: LiveServer) -> None:
     big = b"word " * 60_000  # 300 KB; the limit is 0.25 MB
     response = httpx.post(
@@ -315,7 +315,6 @@ def wait_for(server: LiveServer, key: str, value: int) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.slow
 def test_busy_server_answers_429_with_retry_after(tight_server: LiveServer) -> None:
     slow = STORY * 8  # about 180 KB: a few seconds on one worker
     results: dict[str, httpx.Response] = {}
@@ -335,7 +334,6 @@ def test_busy_server_answers_429_with_retry_after(tight_server: LiveServer) -> N
     assert scan_text(tight_server, "A short story.").status_code == 200  # and it recovers
 
 
-@pytest.mark.slow
 def test_jobs_run_in_the_background_with_a_bounded_queue(tight_server: LiveServer) -> None:
     url = tight_server.url
     response = httpx.post(

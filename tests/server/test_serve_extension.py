@@ -20,6 +20,9 @@ from forewarn.server.problems import Problem
 from tests.conftest import ROOT
 from tests.server.conftest import ARTIFACTS, LiveServer, start_server, stop_server
 
+# Every test here talks to a live `forewarn serve` (a few seconds to start).
+pytestmark = pytest.mark.slow
+
 STORY = (ROOT / "examples" / "founding-story.txt").read_text(encoding="utf-8")
 PARAGRAPHS = [p for p in STORY.split("\n\n") if p.strip()]
 CALM = ["The kettle sang in the kitchen.", "She poured two cups and sat by the window."]
@@ -114,7 +117,6 @@ def test_a_refused_request_does_no_work(server: LiveServer) -> None:
     assert refused.status_code == 401
 
 
-@pytest.mark.slow
 def test_an_ao3_work_is_answered_in_ao3_chapters(server: LiveServer, token: str) -> None:
     """Chapter 3 shown alone is chapter 3; fold ranges index the paragraphs sent (blank ones
     included), and the tag audit speaks of the author's tags."""

@@ -21,6 +21,9 @@ import pytest
 from tests.conftest import EXAMPLE
 from tests.server.conftest import LiveServer, start_server, stop_server, worker_pids
 
+# Every test here talks to a live `forewarn serve` (a few seconds to start).
+pytestmark = pytest.mark.slow
+
 STORY = EXAMPLE.read_text(encoding="utf-8")
 SCAN_SECONDS = 8
 
@@ -79,7 +82,6 @@ def silent_connection(server: LiveServer) -> socket.socket:
     return sock
 
 
-@pytest.mark.slow
 def test_idle_connections_leave_real_scans_served(guarded: LiveServer) -> None:
     held = [idle_connection(guarded) for _ in range(50)]
     silent = [silent_connection(guarded) for _ in range(10)]
@@ -104,7 +106,6 @@ def test_idle_connections_leave_real_scans_served(guarded: LiveServer) -> None:
             sock.close()
 
 
-@pytest.mark.slow
 def test_a_stuck_scan_is_stopped_at_its_deadline(guarded: LiveServer) -> None:
     workers = worker_pids(guarded)
     for pid in workers:  # every worker stuck, as in a loop that never checks the clock
@@ -152,7 +153,6 @@ def test_a_crashed_worker_is_replaced_warm_without_losing_the_others(guarded: Li
     assert quick_scan(guarded).status_code == 200
 
 
-@pytest.mark.slow
 def test_busy_server_still_tells_bad_input_from_overload(tight_server: LiveServer) -> None:
     results: list[httpx.Response] = []
     first = threading.Thread(

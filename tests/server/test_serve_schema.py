@@ -26,6 +26,9 @@ from forewarn.server.settings import Settings
 from tests.conftest import FIXTURES
 from tests.server.conftest import LiveServer, start_server, stop_server
 
+# Every test here talks to a live `forewarn serve` (a few seconds to start).
+pytestmark = pytest.mark.slow
+
 #: Bounded and reproducible: the same few requests per operation on every run.
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -54,7 +57,6 @@ def test_the_live_server_serves_the_document_under_test(schema_server: LiveServe
 
 
 @schema.parametrize()
-@pytest.mark.slow
 def test_every_response_is_documented_and_no_server_error(
     case: Case, schema_server: LiveServer
 ) -> None:
@@ -77,7 +79,6 @@ def test_every_response_is_documented_and_no_server_error(
     ],
     ids=["done", "failed"],
 )  # fmt: skip
-@pytest.mark.slow
 def test_a_job_answers_as_documented_until_it_ends(
     schema_server: LiveServer, request_kwargs: dict[str, Any], final: str
 ) -> None:
