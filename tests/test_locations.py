@@ -9,7 +9,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import forewarn
 from forewarn.chapter_numbers import title_number
+from forewarn.locations import (
+    chapters_phrase,
+    format_ranges,
+    numbered,
+    passage_place,
+    ranges,
+    warning_locations,
+)
+from forewarn.place import Place
+from forewarn.report import Evidence
 from forewarn.verdict import paragraph_range
 from tests.conftest import FIXTURES, ROOT, validate_report
 from tests.helpers import run_cli
@@ -113,3 +124,66 @@ def test_scan_reports_name_chapters_as_printed(book: Path, tmp_path: Path) -> No
     run_cli("scan", "-f", "html", "-o", str(page), str(book))
     html = page.read_text()
     assert "Chapter 2, paragraph 9" in html and "Chapter 2 (" in html
+
+
+# -- forewarn.locations: every passage of a warning, and how ranges of them are said -----------
+STORY = (
+    "Chapter 1\n\nThey baked bread all morning.\n\nHe tried to kill himself that night.\n\n"
+    "Chapter 2\n\nShe found him dead on the kitchen floor.\n\n"
+    "Later he tried to kill himself again, with pills."
+)
+
+
+def test_every_passage_of_a_warning_in_story_order_pointing_back_to_its_evidence() -> None:
+    (doc,) = forewarn.scan_text(STORY).documents
+    warning = next(w for w in doc.warnings if w.id == "suicide-attempt")
+    found = warning_locations(doc, warning)
+    assert [(loc.chapter, loc.paragraph) for loc in found] == [(1, 2), (2, 2)]
+    assert [loc.start for loc in found] == sorted(e.start for e in warning.evidence)
+    for loc in found:
+        assert loc.evidence is not None
+        e = warning.evidence[loc.evidence]
+        assert (loc.start, loc.end, loc.chapter, loc.paragraph, loc.severity) == (
+            e.start,
+            e.end,
+            e.chapter,
+            e.paragraph,
+            e.severity,
+        )
+        assert "tried to kill himself" in STORY[loc.start : loc.end]
+
+
+def test_ranges_of_chapters_and_paragraphs_read_as_a_reader_would_say_them() -> None:
+    assert ranges([10, 9, 1, 2, 3, 7, 2]) == [(1, 3), (7, 7), (9, 10)]
+    assert ranges([]) == []
+    assert format_ranges([7, 1, 2, 3]) == "1–3, 7"
+    assert numbered("paragraph", [3, 3]) == "paragraph 3"
+    assert numbered("paragraph", [5, 1, 2]) == "paragraphs 1–2, 5"
+    assert chapters_phrase([3]) == "chapter 3" and chapters_phrase([2, 1]) == "chapters 1–2"
+
+
+def _evidence(place: Place | None, title: str | None = "The Roof", paragraph: int = 12) -> Evidence:
+    return Evidence(
+        start=0,
+        end=4,
+        quote="Fell",
+        chapter=3,
+        paragraph=paragraph,
+        score=0.9,
+        severity="depicted",
+        match_start=0,
+        match_end=4,
+        chapter_title=title,
+        place=place,
+    )
+
+
+def test_a_passage_is_placed_by_its_chapter_as_printed_how_far_in_and_its_paragraph() -> None:
+    roof = Place(chapter=3, title="The Roof", ordinal=3, paragraph=12, percent=41, first_words="")
+    assert passage_place(_evidence(roof)) == "chapter 3 “The Roof” (41 %), paragraph 12"
+    twenty = Place(
+        chapter=3, title="Chapter 20", ordinal=20, paragraph=1, percent=7, first_words=""
+    )
+    assert passage_place(_evidence(twenty, "Chapter 20", 1)) == "Chapter 20 (7 %), paragraph 1"
+    assert passage_place(_evidence(None)) == "chapter 3 “The Roof”, paragraph 12"
+    assert passage_place(_evidence(None, None, 0)) == "chapter 3"  # between paragraphs
