@@ -51,6 +51,7 @@ test: $(STAMP) sysdeps $(EXT_DEPS)
 	$(BIN)/ruff check src tests fuzz benchmarks models
 	$(BIN)/ruff format --check src tests fuzz benchmarks models
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # The fast loop while working: lint and every test but the slow, browser, Spark and Calibre ones

@@ -15,7 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from forewarn.locations import chapters_phrase, warning_locations
+from forewarn.locations import warning_locations
+from forewarn.place import chapters_phrase
 from forewarn.report import DocumentReport, Evidence, Warning
 from forewarn.taxonomy import SEVERITIES, Category, load_taxonomy, severity_rank
 from forewarn.verdict import category_label

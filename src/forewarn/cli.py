@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,18 +13,31 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from forewarn.batch.command import batch_command, parse_conf
+from forewarn.calibre import TagRules, calibre_command
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.evaluation.command import eval_app
 from forewarn.exits import ExitCode, fail
-from forewarn.override_commands import overrides_app
-from forewarn.reader_commands import CheckFormat, Severity, TagsFormat, profile_app, write_output
+from forewarn.override_commands import dismiss_command, overrides_app
+from forewarn.passages import passage_lines, scan_passages
+from forewarn.reader_commands import (
+    CheckFormat,
+    Severity,
+    TagsFormat,
+    check_command,
+    plot_command,
+    profile_app,
+    tags_command,
+    write_output,
+)
 from forewarn.readers import expand_paths, read_path
 from forewarn.render.html import render_html
 from forewarn.render.safe import terminal_safe
 from forewarn.render.terminal import ProgressBar, print_report
 from forewarn.report import SCHEMA_VERSION
 from forewarn.scanner import ScanFailure, Scanner
+from forewarn.server.command import serve_command
 from forewarn.taxonomy import load_taxonomy
 from forewarn.version import __version__
 
@@ -156,8 +170,6 @@ def scan(
 
 
 def _scan_passages(path: Path, mode: str) -> int:
-    from forewarn.passages import passage_lines, scan_passages
-
     try:
         stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
@@ -235,8 +247,6 @@ def batch(
 ) -> None:
     """Scan many works into a resumable JSONL journal (re-run to resume after a crash or
     Ctrl-C, which lets the works in flight finish first)."""
-    from forewarn.batch.command import batch_command, parse_conf
-
     try:
         spark_conf = parse_conf(conf or [])
     except ValueError as exc:
@@ -280,10 +290,6 @@ def calibre(
 ) -> None:
     """Tag a Calibre library's books with their warnings (e.g. cw:suicide); books unchanged
     since the last run are not scanned again."""
-    import os
-
-    from forewarn.calibre import TagRules, calibre_command
-
     if not prefix and not column:
         raise typer.BadParameter("--prefix must not be empty when writing Tags")
     raise typer.Exit(
@@ -319,8 +325,6 @@ def check(
     thorough: ThoroughOption = False,
 ) -> None:
     """Is a story safe for you? Spoiler-free verdict; exit 3 if it holds what you avoid."""
-    from forewarn.reader_commands import check_command
-
     raise typer.Exit(check_command(paths, avoid, spoilers, fmt, _mode(fast, thorough)))
 
 
@@ -333,8 +337,6 @@ def tags(
     thorough: ThoroughOption = False,
 ) -> None:
     """Suggest AO3 warnings, tags and rating, and audit the author's own tags."""
-    from forewarn.reader_commands import tags_command
-
     raise typer.Exit(tags_command(path, fmt, _mode(fast, thorough), min_severity.value))
 
 
@@ -352,8 +354,6 @@ def dismiss(
     ] = None,
 ) -> None:
     """Dismiss a wrong warning for one work; every command leaves it out from then on."""
-    from forewarn.override_commands import dismiss_command
-
     raise typer.Exit(dismiss_command(path, category, at))
 
 
@@ -365,8 +365,6 @@ def plot(
     thorough: ThoroughOption = False,
 ) -> None:
     """Draw the story's timeline of warnings as an SVG or PNG picture."""
-    from forewarn.reader_commands import plot_command
-
     raise typer.Exit(plot_command(path, output, _mode(fast, thorough)))
 
 
@@ -389,8 +387,6 @@ def serve(
 ) -> None:
     """Serve the HTTP API (/v1/…) and the web page (/). Limits and access: FOREWARN_SERVE_*
     variables (see README, "Serving")."""
-    from forewarn.server.command import serve_command
-
     raise typer.Exit(serve_command(host, port, allow_remote, pair))
 
 

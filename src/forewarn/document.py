@@ -9,25 +9,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from forewarn.findings import Finding
-    from forewarn.limits import Deadline
+from forewarn.findings import Finding
+from forewarn.limits import Deadline
+from forewarn.segment import split_sentences
+from forewarn.spans import Span
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A half-open ``[start, end)`` range of a document's text."""
-
-    start: int
-    end: int
-
-    def __len__(self) -> int:
-        return self.end - self.start
-
-    def contains(self, offset: int) -> bool:
-        return self.start <= offset < self.end
+__all__ = ["Chapter", "Document", "Metadata", "Paragraph", "Span", "SpineItem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +129,6 @@ class Document:
     def sentences(self) -> list[Span]:
         """Sentence spans over every paragraph, computed once on first use."""
         if self._sentences is None:
-            from forewarn.segment import split_sentences
-
             self._sentences = [
                 s for p in self.paragraphs for s in split_sentences(self.text, p.start, p.end)
             ]

@@ -8,8 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forewarn.place import chapter_name
+from forewarn.place import chapter_name, chapters_phrase, format_ranges, numbered, ranges
 from forewarn.report import DocumentReport, Evidence, Warning
+
+# The range helpers live in place.py (place.chapters_named needs them, and place sits below
+# this module); they are re-exported here, where skipping advice has always found them.
+__all__ = [
+    "Location",
+    "chapters_phrase",
+    "format_ranges",
+    "numbered",
+    "passage_place",
+    "ranges",
+    "warning_locations",
+]
 
 
 @dataclass(frozen=True)
@@ -32,33 +44,6 @@ def warning_locations(report: DocumentReport, warning: Warning) -> list[Location
         for i, e in enumerate(warning.evidence)
     }
     return sorted(found.values(), key=lambda loc: (loc.start, loc.end))
-
-
-def ranges(numbers: list[int]) -> list[tuple[int, int]]:
-    """``[1, 2, 3, 7, 9, 10]`` -> ``[(1, 3), (7, 7), (9, 10)]`` (sorted, duplicates merged)."""
-    out: list[tuple[int, int]] = []
-    for n in sorted(set(numbers)):
-        if out and n == out[-1][1] + 1:
-            out[-1] = (out[-1][0], n)
-        else:
-            out.append((n, n))
-    return out
-
-
-def format_ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 7]`` -> ``"1–3, 7"``."""
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges(numbers))
-
-
-def numbered(word: str, numbers: list[int]) -> str:
-    """``("paragraph", [3])`` -> ``"paragraph 3"``; ``[1, 2, 5]`` -> ``"paragraphs 1–2, 5"``."""
-    unique = sorted(set(numbers))
-    return f"{word}{'' if len(unique) == 1 else 's'} {format_ranges(unique)}"
-
-
-def chapters_phrase(numbers: list[int]) -> str:
-    """``[3]`` -> ``"chapter 3"``; ``[1, 2, 5]`` -> ``"chapters 1–2, 5"``."""
-    return numbered("chapter", numbers)
 
 
 def passage_place(e: Evidence) -> str:

@@ -73,8 +73,6 @@ def chapter_name(title: str | None, number: int) -> str:
 def chapters_named(doc: Document, numbers: list[int]) -> str:
     """``"chapters 1–2, 5"`` when the book numbers its chapters as forewarn counts them, else
     their printed names (``"Chapter 20, Chapter 31"``)."""
-    from forewarn.locations import chapters_phrase
-
     chapters = {c.number: c for c in doc.chapters}
     unique = sorted(set(numbers))
     own = {n: title_number(chapters[n].title) for n in unique if n in chapters}
@@ -116,3 +114,30 @@ def place_at(doc: Document, offset: int) -> Place:
         first_words=first_words(opening),
         spine=spine_place,
     )
+
+
+def ranges(numbers: list[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7, 9, 10]`` -> ``[(1, 3), (7, 7), (9, 10)]`` (sorted, duplicates merged)."""
+    out: list[tuple[int, int]] = []
+    for n in sorted(set(numbers)):
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def format_ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 7]`` -> ``"1–3, 7"``."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in ranges(numbers))
+
+
+def numbered(word: str, numbers: list[int]) -> str:
+    """``("paragraph", [3])`` -> ``"paragraph 3"``; ``[1, 2, 5]`` -> ``"paragraphs 1–2, 5"``."""
+    unique = sorted(set(numbers))
+    return f"{word}{'' if len(unique) == 1 else 's'} {format_ranges(unique)}"
+
+
+def chapters_phrase(numbers: list[int]) -> str:
+    """``[3]`` -> ``"chapter 3"``; ``[1, 2, 5]`` -> ``"chapters 1–2, 5"``."""
+    return numbered("chapter", numbers)

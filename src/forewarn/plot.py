@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forewarn.render.svg import BAND_FILLS, MARK_HEIGHT, SEVERITY_COLORS
+from forewarn.render.svg import BAND_FILLS, MARK_HEIGHT, SEVERITY_COLORS, timeline_svg
 from forewarn.report import DocumentReport
 from forewarn.taxonomy import SEVERITIES, severity_rank
 from forewarn.timeline import Timeline, build_timeline
@@ -111,8 +111,6 @@ def plot(report: DocumentReport, path: Path) -> str:
     fmt = plot_format(path)
     timeline = build_timeline(report)
     if fmt == "svg":
-        from forewarn.render.svg import timeline_svg
-
         path.write_text(timeline_svg(timeline, standalone=True) + "\n", encoding="utf-8")
     else:
         timeline_png(timeline, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from forewarn.document import Span
+from forewarn.spans import Span
 
 # A chapter heading is a block of one line (or two: heading + title) matching one of these.
 _NUMBER = (

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forewarn.document import Document
-from forewarn.locations import Location, ranges, warning_locations
-from forewarn.place import Place, chapters_named, ordinal, place_at
+from forewarn.locations import Location, warning_locations
+from forewarn.place import Place, chapters_named, ordinal, place_at, ranges
 from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport, Evidence, Warning
 from forewarn.taxonomy import load_taxonomy, severity_rank

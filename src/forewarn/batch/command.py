@@ -6,6 +6,7 @@ from rich.console import Console
 
 from forewarn.batch.parquet import write_parquet
 from forewarn.batch.runner import Record, describe, run_batch
+from forewarn.batch.spark import SparkEngine, session
 from forewarn.errors import InputError
 from forewarn.exits import ExitCode, fail
 
@@ -44,12 +45,10 @@ def batch_command(
     runner = None
     if engine == "spark":
         try:
-            from forewarn.spark import SparkEngine, session
+            runner = SparkEngine(session(master, conf))
         except ImportError:
             fail("the Spark engine needs: pip install 'forewarn[spark]'")
             return ExitCode.INPUT
-        spark = session(master, conf)
-        runner = SparkEngine(spark)
         workers = runner.parallelism
     try:
         summary = run_batch(

@@ -9,6 +9,7 @@ from typing import Any
 from forewarn.batch.journal import JournalReader
 from forewarn.batch.record import COLUMNS, WARNING_FIELDS, table_row
 from forewarn.errors import InputError
+from forewarn.overrides import apply_to_record, load_overrides
 
 #: Rows per written batch (bounds memory for journals of millions of works).
 _BATCH = 1000
@@ -37,8 +38,6 @@ def write_parquet(journal: str | os.PathLike[str], target: str | os.PathLike[str
         raise InputError(
             str(target), "writing Parquet needs pyarrow: pip install 'forewarn[parquet]'"
         ) from None
-    from forewarn.overrides import apply_to_record, load_overrides
-
     overrides = load_overrides()  # the journal keeps the scans; the table, the corrections
     latest = {r["id"]: i for i, r in enumerate(JournalReader(journal))}
     wanted = set(latest.values())

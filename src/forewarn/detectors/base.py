@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
+from forewarn.detectors.patterns import PatternDetector, load_lexicons
 from forewarn.document import Document
 from forewarn.findings import Finding
 from forewarn.modes import check_mode
@@ -62,15 +64,25 @@ class Pipeline:
         return doc
 
 
+def _patterns(mode: str) -> Detector | None:
+    """The pattern detector for the categories whose words are the content (none, now)."""
+    words = tuple(x for x in load_lexicons() if x.category in PATTERN_DECIDED)
+    return PatternDetector(words) if words else None
+
+
+#: The detectors by name, in pipeline order: each factory makes its detector for a mode (None:
+#: nothing to detect in it).
+DETECTORS: dict[str, Callable[[str], Detector | None]] = {
+    "patterns": _patterns,
+    "model": ModelDetector,
+}
+
+
 def build_pipeline(mode: str = "default") -> Pipeline:
     """The detectors for ``mode``: patterns for the categories whose words are the content
     (strong language), then the passage model for every other category (``fast``: its static
     gate decides; ``default``: MiniLM judges the windows the gate lets through; ``thorough``:
     MiniLM judges every window)."""
     check_mode(mode)
-    from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
-    from forewarn.detectors.patterns import PatternDetector, load_lexicons
-
-    words = tuple(x for x in load_lexicons() if x.category in PATTERN_DECIDED)
-    detectors: list[Detector] = [PatternDetector(words)] if words else []
-    return Pipeline([*detectors, ModelDetector(mode)], mode=mode)
+    made = (factory(mode) for factory in DETECTORS.values())
+    return Pipeline([d for d in made if d is not None], mode=mode)

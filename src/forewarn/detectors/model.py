@@ -43,7 +43,9 @@ from forewarn.detectors.windows import (
 from forewarn.document import Document
 from forewarn.findings import Finding
 from forewarn.models.artifacts import models_dir
+from forewarn.models.encoder import encode_cached
 from forewarn.models.passage import PassageModel
+from forewarn.models.static import StaticEmbedder
 from forewarn.taxonomy import SEVERITIES
 
 #: Categories whose words are the content: the patterns decide them, not the model.
@@ -145,9 +147,6 @@ class ModelDetector:
 
     def judge(self, doc: Document, windows: list[Window]) -> Judgement:
         """The model's reading of every window (unjudged windows: probability 0)."""
-        from forewarn.models import StaticEmbedder
-        from forewarn.models.encoder import encode_cached
-
         model = self.model
         # The deadline binds between stages and within the encoders' batches: the judge's
         # encoding of a long text's windows alone takes tens of seconds.

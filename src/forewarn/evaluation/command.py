@@ -6,15 +6,25 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from forewarn.detectors.model import shipped_model
+from forewarn.errors import InputError
+from forewarn.evaluation import corpus as corpus_eval
+from forewarn.evaluation import novels as novels_eval
+from forewarn.evaluation.ceiling import ceilings
+from forewarn.evaluation.extras import MissingDependency
+from forewarn.evaluation.passage_lr import PassageLRSystem, VectorFile
+from forewarn.evaluation.protocol import Protocol, evaluate
+from forewarn.evaluation.report import print_agreement, print_ceiling, print_tables, to_dict
+from forewarn.evaluation.systems import SystemFactory, registered_systems, resolve_system
+from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
 from forewarn.exits import ExitCode, fail
-
-if TYPE_CHECKING:
-    from forewarn.evaluation.systems import SystemFactory
+from forewarn.learn.corpus import read_corpus
+from forewarn.models.passage import PassageModel
 
 eval_app = typer.Typer(
     add_completion=False,
@@ -26,8 +36,6 @@ _err = Console(stderr=True, highlight=False)
 
 def _vector_system(name: str, file: Path) -> SystemFactory:
     """A factory of ``passage-lr`` on the vectors in ``file`` (read once, shared by folds)."""
-    from forewarn.evaluation.passage_lr import PassageLRSystem, VectorFile
-
     try:
         vectors = VectorFile(file)
     except (OSError, KeyError, ValueError) as exc:
@@ -70,13 +78,6 @@ def webis(
     ] = None,
 ) -> None:
     """Webis passage-level warnings (ACL 2024): grouped CV on balanced test samples."""
-    from forewarn.errors import InputError
-    from forewarn.evaluation.ceiling import ceilings
-    from forewarn.evaluation.protocol import Protocol, evaluate
-    from forewarn.evaluation.report import print_agreement, print_ceiling, print_tables, to_dict
-    from forewarn.evaluation.systems import MissingDependency, registered_systems, resolve_system
-    from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
-
     names = system or [n for n, r in registered_systems().items() if r.default]
     try:
         factories = {name: resolve_system(name) for name in names}
@@ -145,11 +146,6 @@ def corpus(
     """The shipped passage model on the corpus's frozen test split, per category and mode."""
     if split not in ("test", "dev"):
         raise typer.BadParameter("choose test or dev", param_hint="--split")
-    from forewarn.detectors.model import shipped_model
-    from forewarn.evaluation.corpus import evaluate_corpus, markdown
-    from forewarn.learn.corpus import read_corpus
-    from forewarn.models.passage import PassageModel
-
     try:
         records = read_corpus(folder, (split,))
     except (OSError, KeyError, ValueError) as exc:
@@ -157,7 +153,8 @@ def corpus(
         raise typer.Exit(ExitCode.INPUT) from None
     scored = PassageModel.load(model) if model is not None else shipped_model()
     encoder = model.parent / scored.encoder if model is not None else None
-    table = markdown(evaluate_corpus(scored, records, encoder), folder / f"{split}.jsonl")
+    results = corpus_eval.evaluate_corpus(scored, records, encoder)
+    table = corpus_eval.markdown(results, folder / f"{split}.jsonl")
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
     if output is not None:
         output.write_text(table + "\n", encoding="utf-8")
@@ -184,16 +181,13 @@ def novels(
     """Whole novels scanned: the share of the corpus's labelled events located, per mode."""
     if split not in ("test", "dev"):
         raise typer.BadParameter("choose test or dev", param_hint="--split")
-    from forewarn.evaluation.novels import evaluate_novels, markdown
-    from forewarn.learn.corpus import read_corpus
-
     try:
         records = read_corpus(corpus, (split,))
     except (OSError, KeyError, ValueError) as exc:
         fail(f"{corpus}: cannot read the {split} split ({exc})")
         raise typer.Exit(ExitCode.INPUT) from None
-    results = [evaluate_novels(texts, records, m) for m in mode or ["default"]]
-    table = markdown(results)
+    results = [novels_eval.evaluate_novels(texts, records, m) for m in mode or ["default"]]
+    table = novels_eval.markdown(results)
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
     if output is not None:
         output.write_text(table + "\n", encoding="utf-8")

@@ -18,9 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from forewarn.detectors.model import PATTERN_DECIDED
+from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
+from forewarn.detectors.patterns import PatternDetector
+from forewarn.detectors.windows import sentence_windows
+from forewarn.evaluation.webis import warning_categories
 from forewarn.learn.corpus import Record, is_ordinary, label_matrix
+from forewarn.learn.features import passage_document, passage_features
+from forewarn.models import models_dir
 from forewarn.models.passage import PassageModel
+from forewarn.report import PRESENT_THRESHOLD
+from forewarn.scanner import text_document
+from forewarn.taxonomy import load_taxonomy
 
 SYSTEMS = ("patterns", "fast", "default", "thorough", "scan")
 #: Categories with fewer test positives are listed but left out of the macro average.
@@ -44,10 +52,6 @@ class CorpusResult:
 
 def pattern_decisions(texts: list[str], categories: list[str]) -> np.ndarray:
     """(passages x categories) the old pattern detector's verdict on each passage."""
-    from forewarn.detectors.patterns import PatternDetector
-    from forewarn.learn.features import passage_document
-    from forewarn.report import PRESENT_THRESHOLD
-
     doc, windows = passage_document(texts)
     starts = np.array([w.span.start for w in windows])
     column = {c: j for j, c in enumerate(categories)}
@@ -70,9 +74,6 @@ def decisions(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Each system's (passages x categories) decisions, and the gate's pass mask (``encoder``:
     the folder of the model's ONNX encoder; the shipped one by default)."""
-    from forewarn.learn.features import passage_features
-    from forewarn.models import models_dir
-
     categories = model.categories
     texts = [r.text for r in records]
     encoder = encoder or models_dir() / model.encoder
@@ -97,10 +98,6 @@ def decisions(
 
 def scan_decisions(model: PassageModel, texts: list[str], encoder: Path | None) -> np.ndarray:
     """(passages x categories) what the default scan reports for each passage as a text."""
-    from forewarn.detectors.model import ModelDetector
-    from forewarn.detectors.windows import sentence_windows
-    from forewarn.scanner import text_document
-
     detector = ModelDetector("default", model=model, encoder=encoder)
     column = {c: j for j, c in enumerate(model.categories)}
     out = np.zeros((len(texts), len(model.categories)), dtype=bool)
@@ -145,9 +142,6 @@ def webis_accuracy(
     """Per Webis warning, on the Webis passages among ``records``: the human majority vote
     (kept as gold in the corpus) against the decision, as balanced accuracy. A passage is
     positive when any category a reader avoiding the warning avoids is reported."""
-    from forewarn.evaluation.webis import warning_categories
-    from forewarn.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     column = {c: j for j, c in enumerate(categories)}
     rows: dict[str, list[tuple[bool, bool]]] = {}

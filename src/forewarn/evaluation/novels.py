@@ -17,7 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from forewarn.detectors import build_pipeline
 from forewarn.learn.corpus import Record
+from forewarn.readers.text import document_from_text
+from forewarn.scanner import scan_document
 
 #: Evidence this close (in characters) to an event locates it.
 NEAR = 1500
@@ -88,10 +91,6 @@ def score_novel(
 
 def evaluate_novels(texts: Path, records: list[Record], mode: str) -> NovelsResult:
     """Scan every novel with labelled events in ``records`` and score it (see module doc)."""
-    from forewarn.detectors import build_pipeline
-    from forewarn.readers.text import document_from_text
-    from forewarn.scanner import scan_document
-
     result = NovelsResult(mode)
     pipeline = build_pipeline(mode)
     for novel, events in sorted(events_by_novel(records).items()):

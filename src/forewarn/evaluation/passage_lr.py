@@ -22,8 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from forewarn.detectors.patterns import PatternDetector
 from forewarn.evaluation.ceiling import yes_majority
+from forewarn.evaluation.extras import require_sklearn
 from forewarn.evaluation.webis import Passage
+from forewarn.models.encoder import encode_cached
+from forewarn.scanner import text_document
+from forewarn.taxonomy import load_taxonomy
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -35,8 +40,6 @@ _VECTORS: dict[str, np.ndarray] = {}
 
 def minilm(texts: list[str]) -> np.ndarray:
     """The shipped int8 MiniLM's embedding of each text (cached by text)."""
-    from forewarn.models.encoder import encode_cached
-
     return encode_cached(texts, _VECTORS)
 
 
@@ -70,10 +73,6 @@ def text_digest(text: str) -> str:
 
 def pattern_scores(texts: list[str]) -> np.ndarray:
     """(texts x taxonomy categories): the pattern detector's best finding score, 0 if none."""
-    from forewarn.detectors.patterns import PatternDetector
-    from forewarn.scanner import text_document
-    from forewarn.taxonomy import load_taxonomy
-
     ids = load_taxonomy().ids()
     column = {c: j for j, c in enumerate(ids)}
     missing = [t for t in dict.fromkeys(texts) if t not in _PATTERNS]
@@ -119,8 +118,6 @@ class PassageLRSystem:
         return np.hstack([vectors, pattern_scores(texts)]) if self.patterns else vectors
 
     def fit(self, passages: Sequence[Passage]) -> None:
-        from forewarn.evaluation.systems import require_sklearn
-
         require_sklearn("passage-lr")
         from sklearn.linear_model import LogisticRegression
 

@@ -14,12 +14,20 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+from forewarn.detectors import Pipeline, build_pipeline
+from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
+from forewarn.detectors.patterns import PatternDetector, load_lexicons
+from forewarn.evaluation.extras import MissingDependency, require_sklearn
+from forewarn.evaluation.passage_lr import PassageLRSystem
+from forewarn.evaluation.pooling import WeakExample, pool
 from forewarn.evaluation.webis import Passage, warning_categories
-
-if TYPE_CHECKING:
-    from forewarn.detectors import Pipeline
+from forewarn.learn.corpus import read_corpus
+from forewarn.learn.features import passage_features
+from forewarn.learn.fit import fit_passage_model
+from forewarn.passages import scan_passages
+from forewarn.taxonomy import load_taxonomy
 
 #: Webis warnings -> one score per passage (>= 0.5 is a positive decision).
 Predictions = Mapping[str, Sequence[float]]
@@ -38,20 +46,6 @@ class System(Protocol):
 
 
 SystemFactory = Callable[[], System]
-
-
-class MissingDependency(RuntimeError):
-    """An optional dependency of a system is not installed; the message says what to install."""
-
-
-def require_sklearn(who: str) -> None:
-    """Raise MissingDependency naming ``who`` unless scikit-learn (the train extra) imports."""
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        raise MissingDependency(
-            f"{who} needs scikit-learn: pip install 'forewarn[train]'"
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -111,9 +105,6 @@ class PipelineSystem:
         return None
 
     def predict(self, passages: Sequence[Passage]) -> Predictions:
-        from forewarn.passages import scan_passages
-        from forewarn.taxonomy import load_taxonomy
-
         pipeline = self._build()
         tax = load_taxonomy()
         covered = set(pipeline.categories())
@@ -133,16 +124,11 @@ class PipelineSystem:
 
 
 def _pattern_pipeline() -> Pipeline:
-    from forewarn.detectors import Pipeline
-    from forewarn.detectors.patterns import PatternDetector
-
     return Pipeline([PatternDetector()])
 
 
 def _mode_pipeline(mode: str) -> Callable[[], Pipeline]:
     def build() -> Pipeline:
-        from forewarn.detectors import build_pipeline
-
         return build_pipeline(mode)
 
     return build
@@ -173,8 +159,6 @@ class TfidfSystem:
         require_sklearn("the tfidf baseline")
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-
-        from forewarn.evaluation.pooling import WeakExample, pool
 
         examples = (
             pool(passages)
@@ -238,13 +222,6 @@ class PassageModelSystem:
         require_sklearn("the passage model (to fit)")
         if not (self.corpus / "train.jsonl").is_file():
             raise MissingDependency(f"the annotated corpus was not found in {self.corpus}")
-        from forewarn.detectors import Pipeline
-        from forewarn.detectors.model import PATTERN_DECIDED, ModelDetector
-        from forewarn.detectors.patterns import PatternDetector, load_lexicons
-        from forewarn.learn.corpus import read_corpus
-        from forewarn.learn.features import passage_features
-        from forewarn.learn.fit import fit_passage_model
-        from forewarn.taxonomy import load_taxonomy
 
         tax = load_taxonomy()
         warnings = sorted({p.warning for p in passages})
@@ -307,14 +284,8 @@ for _mode in ("fast", "default", "thorough"):
     )
 
 
-def _passage_lr() -> System:
-    from forewarn.evaluation.passage_lr import PassageLRSystem
-
-    return PassageLRSystem()
-
-
 register_system(
     "passage-lr",
-    _passage_lr,
+    PassageLRSystem,
     description="yardstick: LR per warning on whole-passage MiniLM + pattern scores (no spans)",
 )

@@ -26,6 +26,8 @@ from forewarn.detectors.windows import (
     window_texts,
 )
 from forewarn.document import Document, Span
+from forewarn.models.encoder import encode_cached
+from forewarn.models.static import StaticEmbedder
 
 
 @dataclass
@@ -91,9 +93,6 @@ def passage_features(
 ) -> Features:
     """Features of ``texts`` (encoder vectors reused from and added to ``cache``; ``encoder``
     is the ONNX encoder's folder, the shipped MiniLM by default)."""
-    from forewarn.models import StaticEmbedder
-    from forewarn.models.encoder import encode_cached
-
     doc, windows = passage_document(texts)
     feats = pattern_features(doc, windows, feature_patterns()(doc), categories)
     sentences = sentence_texts(doc)

@@ -5,17 +5,45 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
 from forewarn.document import Document
 from forewarn.errors import InputError, UnsupportedFormat
+from forewarn.language import annotate_language
 from forewarn.limits import Deadline, Limits
+from forewarn.readers.ao3 import is_ao3_html, read_ao3_html
+from forewarn.readers.epub import read_epub
 from forewarn.readers.files import read_file
+from forewarn.readers.html import html_document, parse_html
+from forewarn.readers.markdown import read_markdown
+from forewarn.readers.text import read_text
 
 #: File extensions a folder scan picks up.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"}
+
+
+#: A reader: the bytes of a story in its format, named ``source``, read within ``limits`` and
+#: ``deadline``.
+Reader = Callable[[bytes, str, Limits, Deadline], Document]
+
+
+def _html(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
+    """An HTML story; AO3 downloads are recognised and their metadata parsed."""
+    root = parse_html(data, source)
+    return (
+        read_ao3_html(root, source) if is_ao3_html(root) else html_document(root, source, deadline)
+    )
+
+
+#: The reader of each format ``sniff`` names.
+READERS: dict[str, Reader] = {
+    "epub": read_epub,
+    "html": _html,
+    "markdown": lambda data, source, limits, deadline: read_markdown(data, source, deadline),
+    "text": lambda data, source, limits, deadline: read_text(data, source),
+}
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -73,30 +101,12 @@ def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Docume
         )
     if not data.strip():
         raise InputError(source, "empty file")
-    kind = sniff(data, source)
-    if kind == "epub":
-        from forewarn.readers.epub import read_epub
-
-        doc = read_epub(data, source, limits, deadline)
-    elif kind == "html":
-        from forewarn.readers.html import read_html
-
-        doc = read_html(data, source, deadline)
-    elif kind == "markdown":
-        from forewarn.readers.markdown import read_markdown
-
-        doc = read_markdown(data, source, deadline)
-    else:
-        from forewarn.readers.text import read_text
-
-        doc = read_text(data, source)
+    doc = READERS[sniff(data, source)](data, source, limits, deadline)
     if not doc.text.strip():
         raise InputError(source, "no readable text in the file")
     doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.deadline = deadline
     deadline.check()
-    from forewarn.language import annotate_language
-
     annotate_language(doc)
     return doc
 

@@ -175,13 +175,10 @@ def _has_block_children(el: html.HtmlElement) -> bool:
     return any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el)
 
 
-def read_html(data: bytes, source: str, deadline: Deadline | None = None) -> Document:
-    """An HTML story; AO3 downloads are recognised and their metadata parsed."""
-    root = parse_html(data, source)
-    from forewarn.readers.ao3 import is_ao3_html, read_ao3_html
-
-    if is_ao3_html(root):
-        return read_ao3_html(root, source)
+def html_document(
+    root: html.HtmlElement, source: str, deadline: Deadline | None = None
+) -> Document:
+    """A parsed HTML story (not an AO3 download: ``readers.ao3`` reads those)."""
     metadata = Metadata(source_format="html")
     title = root.find(".//title")
     if title is not None and title.text_content().strip():

@@ -13,8 +13,8 @@ import hashlib
 from html import escape
 
 from forewarn.ao3tags import TagReport, suggest_tags
-from forewarn.locations import format_ranges, numbered, passage_place, warning_locations
-from forewarn.place import chapters_named
+from forewarn.locations import passage_place, warning_locations
+from forewarn.place import chapters_named, format_ranges, numbered
 from forewarn.render.svg import timeline_svg
 from forewarn.report import DocumentReport, Evidence, Report, Warning
 from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank

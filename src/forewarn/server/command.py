@@ -8,12 +8,12 @@ import os
 import sys
 
 from forewarn.exits import ExitCode, fail
+from forewarn.server.pairing import PairingError, pairing_token, token_path
+from forewarn.server.settings import Settings
 
 
 def pair_command() -> int:
     """Print the pairing token (made now if the server never started) for the extension."""
-    from forewarn.server.pairing import PairingError, pairing_token, token_path
-
     try:
         token = os.environ.get("FOREWARN_SERVE_TOKEN", "").strip() or pairing_token()
     except PairingError as exc:
@@ -36,10 +36,8 @@ def serve_command(host: str, port: int, allow_remote: bool = False, pair: bool =
     try:
         import uvicorn
 
-        from forewarn.server.app import create_app
-        from forewarn.server.pairing import PairingError, pairing_token
-        from forewarn.server.protocol import with_header_deadline
-        from forewarn.server.settings import Settings
+        from forewarn.server.app import create_app  # deferred: fastapi is the serve extra
+        from forewarn.server.protocol import with_header_deadline  # deferred: uvicorn, too
     except ImportError as exc:
         fail(
             f"forewarn serve needs the serve extra ({exc.name} is missing): "

@@ -25,7 +25,8 @@ from forewarn.document import Document, Metadata, Span
 from forewarn.errors import InputError
 from forewarn.language import annotate_language
 from forewarn.limits import Deadline, Limits
-from forewarn.locations import chapters_phrase, ranges, warning_locations
+from forewarn.locations import warning_locations
+from forewarn.place import chapters_phrase, ranges
 from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport
 from forewarn.scanner import Scanner

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.types import Message
 
 from forewarn.errors import InputError
+from forewarn.readers import sniff
 from forewarn.server.bodies import UploadBuffer, read_body
 from forewarn.server.problems import Problem
 from forewarn.server.settings import Settings
@@ -136,8 +137,6 @@ async def _multipart(request: Request, body: bytes) -> Story:
 
 def _known_format(story: Story) -> Story:
     """``story`` if its file format is one forewarn reads (by content); a 415 Problem if not."""
-    from forewarn.readers import sniff
-
     try:
         sniff(story.data, story.source)
     except InputError as exc:
