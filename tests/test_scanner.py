@@ -82,3 +82,20 @@ def test_version_and_exit_codes() -> None:
     )
     assert out.stdout == f"forewarn {__version__}\n"
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 130]
+
+
+def test_every_scan_format_is_registered_by_name() -> None:
+    from forewarn.cli import Format
+    from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
+
+    assert set(REPORT_FORMATS) | set(STORY_FORMATS) | {"text"} == {f.value for f in Format}
+    assert not set(REPORT_FORMATS) & set(STORY_FORMATS)
+
+
+def test_readers_and_detectors_are_registered_by_name() -> None:
+    from forewarn.detectors.base import DETECTORS
+    from forewarn.readers import READERS
+
+    assert set(READERS) == {"epub", "html", "markdown", "text"}
+    assert list(DETECTORS) == ["patterns", "model"]
+    assert Scanner("fast").detectors == ["model"]  # no category is left to the patterns

@@ -32,10 +32,9 @@ from forewarn.reader_commands import (
     write_output,
 )
 from forewarn.readers import expand_paths, read_path
-from forewarn.render.html import render_html
+from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
 from forewarn.render.safe import terminal_safe
 from forewarn.render.terminal import ProgressBar, print_report
-from forewarn.report import SCHEMA_VERSION
 from forewarn.scanner import ScanFailure, Scanner
 from forewarn.server.command import serve_command
 from forewarn.taxonomy import load_taxonomy
@@ -127,7 +126,7 @@ def scan(
         raise typer.Exit(_scan_passages(passages, mode))
     if not paths:
         raise typer.BadParameter("give at least one story file or folder (or - for stdin)")
-    if output is not None and fmt not in (Format.json, Format.html):
+    if output is not None and fmt.value not in REPORT_FORMATS:
         raise typer.BadParameter("--output works with --format json or html")
     files = expand_paths(paths)
     failures: list[str] = []
@@ -144,15 +143,13 @@ def scan(
             report = scanner.report([doc_report])
             if fmt is Format.text:
                 print_report(report, console)
-            elif fmt is Format.jsonl:
-                line = {"schema_version": SCHEMA_VERSION, **doc_report.to_dict()}
-                sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            elif fmt.value in STORY_FORMATS:
+                sys.stdout.write(STORY_FORMATS[fmt.value](doc_report))
                 sys.stdout.flush()
             else:
                 reports.append(doc_report)
-    if fmt in (Format.json, Format.html) and (reports or not failures):
-        full = scanner.report(reports)
-        rendered = full.to_json() + "\n" if fmt is Format.json else render_html(full)
+    if fmt.value in REPORT_FORMATS and (reports or not failures):
+        rendered = REPORT_FORMATS[fmt.value](scanner.report(reports))
         if write_output(rendered, output):
             raise typer.Exit(ExitCode.INPUT)
         if output is not None:
