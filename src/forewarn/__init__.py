@@ -2,13 +2,14 @@
 
 from forewarn.document import Chapter, Document, Metadata, Paragraph, Span
 from forewarn.errors import InputError
-from forewarn.report import DocumentReport, Evidence, Report, Warning
+from forewarn.report import ContentWarning, DocumentReport, Evidence, Report
 from forewarn.scanner import ScanFailure, Scanner, scan, scan_document, scan_file, scan_text
 from forewarn.taxonomy import load_taxonomy
 from forewarn.version import __version__
 
 __all__ = [
     "Chapter",
+    "ContentWarning",
     "Document",
     "DocumentReport",
     "Evidence",
@@ -19,7 +20,6 @@ __all__ = [
     "ScanFailure",
     "Scanner",
     "Span",
-    "Warning",
     "load_taxonomy",
     "scan",
     "scan_document",

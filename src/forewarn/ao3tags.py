@@ -17,7 +17,7 @@ from typing import Any
 
 from forewarn.locations import warning_locations
 from forewarn.place import chapters_phrase
-from forewarn.report import DocumentReport, Evidence, Warning
+from forewarn.report import ContentWarning, DocumentReport, Evidence
 from forewarn.taxonomy import SEVERITIES, Category, load_taxonomy, severity_rank
 from forewarn.verdict import category_label
 
@@ -88,13 +88,13 @@ class Suggestion:
         }
 
 
-def _reason(report: DocumentReport, w: Warning) -> tuple[str, list[int]]:
+def _reason(report: DocumentReport, w: ContentWarning) -> tuple[str, list[int]]:
     chapters = sorted({loc.chapter for loc in warning_locations(report, w)})
     return f"{category_label(w.id, w.severity)} in {chapters_phrase(chapters)}", chapters
 
 
 def _add(
-    out: dict[str, Suggestion], tag: str, w: Warning, reason: str, chapters: list[int]
+    out: dict[str, Suggestion], tag: str, w: ContentWarning, reason: str, chapters: list[int]
 ) -> None:
     s = out.get(tag)
     if s is None:
@@ -225,7 +225,7 @@ class TagCheck:
 class Untagged:
     """A present warning none of the author's tags covers, with the tag to add and evidence."""
 
-    warning: Warning
+    warning: ContentWarning
     suggested_tag: str | None
     chapters: list[int]
     evidence: list[Evidence]

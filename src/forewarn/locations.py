@@ -1,7 +1,7 @@
 """Where a warning occurs: every passage's chapter, paragraph and severity, and paragraph ranges.
 
-A Warning lists every passage the detectors found; skipping advice and timelines read them here
-in story order.
+A ContentWarning lists every passage the detectors found; skipping advice and timelines read
+them here in story order.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forewarn.place import chapter_name, chapters_phrase, format_ranges, numbered, ranges
-from forewarn.report import DocumentReport, Evidence, Warning
+from forewarn.report import ContentWarning, DocumentReport, Evidence
 
 # The range helpers live in place.py (place.chapters_named needs them, and place sits below
 # this module); they are re-exported here, where skipping advice has always found them.
@@ -36,7 +36,7 @@ class Location:
     evidence: int | None = None
 
 
-def warning_locations(report: DocumentReport, warning: Warning) -> list[Location]:
+def warning_locations(report: DocumentReport, warning: ContentWarning) -> list[Location]:
     """Every passage of ``warning`` in story order (the report lists them all)."""
     del report  # the warning holds every location
     found = {

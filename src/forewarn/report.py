@@ -55,8 +55,9 @@ class Evidence:
 
 
 @dataclass
-class Warning:
-    """One category found in a document, with its combined score, severity and evidence."""
+class ContentWarning:
+    """One category found in a document, with its combined score, severity and evidence (an
+    entry of the JSON's ``warnings``; not ``Warning``, which would shadow the builtin)."""
 
     id: str
     name: str
@@ -90,8 +91,8 @@ class DocumentReport:
 
     source: str
     document: Document
-    warnings: list[Warning]
-    candidates: list[Warning]
+    warnings: list[ContentWarning]
+    candidates: list[ContentWarning]
 
     def to_dict(self) -> dict[str, Any]:
         doc = self.document
@@ -108,7 +109,7 @@ class DocumentReport:
             "warnings": [w.to_dict() for w in self.warnings],
         }
 
-    def warning(self, category: str) -> Warning | None:
+    def warning(self, category: str) -> ContentWarning | None:
         return next((w for w in self.warnings if w.id == category), None)
 
     @property
@@ -159,10 +160,10 @@ class Report:
 
     # Convenience for single-document reports (the common case in the Python API).
     @property
-    def warnings(self) -> list[Warning]:
+    def warnings(self) -> list[ContentWarning]:
         return [w for d in self.documents for w in d.warnings]
 
-    def warning(self, category: str) -> Warning | None:
+    def warning(self, category: str) -> ContentWarning | None:
         return next((w for w in self.warnings if w.id == category), None)
 
 
@@ -175,7 +176,7 @@ def at_least(report: DocumentReport, severity: str) -> DocumentReport:
 
 def aggregate(
     doc: Document, categories: list[str] | None = None
-) -> tuple[list[Warning], list[Warning]]:
+) -> tuple[list[ContentWarning], list[ContentWarning]]:
     """Combine ``doc.findings`` into warnings: (present ones, ranked; all scored categories).
 
     Findings on the same sentence merge (strongest score, highest severity); a category's
@@ -184,7 +185,7 @@ def aggregate(
     by_category: dict[str, dict[tuple[int, int], list[Finding]]] = {}
     for f in doc.findings:
         by_category.setdefault(f.category, {}).setdefault((f.start, f.end), []).append(f)
-    scored: list[Warning] = []
+    scored: list[ContentWarning] = []
     for category in categories or list(by_category):
         spans = by_category.get(category, {})
         evidence = [_merge(doc, group) for group in spans.values()]
@@ -203,11 +204,11 @@ def combined_score(scores: list[float]) -> float:
     return 1.0 - miss
 
 
-def make_warning(category: str, evidence: list[Evidence]) -> Warning:
+def make_warning(category: str, evidence: list[Evidence]) -> ContentWarning:
     """A category's warning from its evidence (surest first): combined score and severity."""
     cat = load_taxonomy()[category]
     score = combined_score([e.score for e in evidence])
-    return Warning(
+    return ContentWarning(
         id=category,
         name=cat.name,
         score=score,
@@ -219,7 +220,7 @@ def make_warning(category: str, evidence: list[Evidence]) -> Warning:
     )
 
 
-def rank(warnings: list[Warning]) -> list[Warning]:
+def rank(warnings: list[ContentWarning]) -> list[ContentWarning]:
     """The present warnings, most severe first, then the surest."""
     present = [w for w in warnings if w.present]
     return sorted(present, key=lambda w: (-severity_rank(w.severity), -round(w.score, 6), w.id))

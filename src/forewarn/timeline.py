@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from forewarn.locations import warning_locations
-from forewarn.report import DocumentReport, Warning
+from forewarn.report import ContentWarning, DocumentReport
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Timeline:
 
 
 def build_timeline(
-    report: DocumentReport, anchor: Callable[[Warning, int], str] | None = None
+    report: DocumentReport, anchor: Callable[[ContentWarning, int], str] | None = None
 ) -> Timeline:
     """Every chapter gets an equal share of the x-axis; a passage sits at its offset within it.
 

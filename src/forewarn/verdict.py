@@ -13,7 +13,7 @@ from forewarn.document import Document
 from forewarn.locations import Location, warning_locations
 from forewarn.place import Place, chapters_named, ordinal, place_at, ranges
 from forewarn.profile import AvoidList
-from forewarn.report import DocumentReport, Evidence, Warning
+from forewarn.report import ContentWarning, DocumentReport, Evidence
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 #: Version of the ``forewarn check --format json`` output (schema/check.schema.json).
@@ -46,7 +46,7 @@ def category_label(category: str, severity: str) -> str:
 class Hit:
     """A warning the avoid-list catches: its passages at or above the reader's threshold."""
 
-    warning: Warning
+    warning: ContentWarning
     rule: str
     threshold: str
     locations: list[Location]

@@ -16,7 +16,7 @@ from forewarn.ao3tags import TagReport, suggest_tags
 from forewarn.locations import passage_place, warning_locations
 from forewarn.place import chapters_named, format_ranges, numbered
 from forewarn.render.svg import timeline_svg
-from forewarn.report import DocumentReport, Evidence, Report, Warning
+from forewarn.report import ContentWarning, DocumentReport, Evidence, Report
 from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
 from forewarn.timeline import build_timeline
 from forewarn.verdict import CAVEAT, nothing_found
@@ -120,7 +120,7 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _anchor(doc_index: int, warning: Warning, i: int) -> str:
+def _anchor(doc_index: int, warning: ContentWarning, i: int) -> str:
     return f"fw-{doc_index}-{warning.id}-{i + 1}"
 
 
@@ -161,7 +161,7 @@ def _where(e: Evidence) -> str:
     return f"{_e(passage_place(e))} · {e.severity}"
 
 
-def _warning(report: DocumentReport, index: int, w: Warning) -> str:
+def _warning(report: DocumentReport, index: int, w: ContentWarning) -> str:
     by_chapter: dict[int, list[int]] = {}
     for loc in warning_locations(report, w):
         paragraphs = by_chapter.setdefault(loc.chapter, [])
@@ -201,7 +201,7 @@ def _warning(report: DocumentReport, index: int, w: Warning) -> str:
     )
 
 
-def _chapters(report: DocumentReport, w: Warning) -> str:
+def _chapters(report: DocumentReport, w: ContentWarning) -> str:
     chapters = sorted({loc.chapter for loc in warning_locations(report, w)})
     listed = format_ranges(chapters)
     if len(listed) <= CHAPTER_LIST_CHARS:
@@ -209,7 +209,7 @@ def _chapters(report: DocumentReport, w: Warning) -> str:
     return f"in {len(chapters)} chapters, {chapters[0]} to {chapters[-1]}"
 
 
-def _category(report: DocumentReport, index: int, w: Warning) -> str:
+def _category(report: DocumentReport, index: int, w: ContentWarning) -> str:
     facts = " · ".join(
         [_plural(w.evidence_total, "passage"), _chapters(report, w), f"how sure {w.score:.2f}"]
     )
