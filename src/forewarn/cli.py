@@ -21,7 +21,13 @@ from forewarn.evaluation.command import eval_app
 from forewarn.exits import ExitCode, fail
 from forewarn.override_commands import dismiss_command, overrides_app
 from forewarn.passages import passage_lines, scan_passages
-from forewarn.reader_commands import (
+from forewarn.readers import expand_paths, read_path
+from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
+from forewarn.render.safe import terminal_safe
+from forewarn.render.terminal import ProgressBar, print_report
+from forewarn.scanner import ScanFailure, Scanner
+from forewarn.server.command import serve_command
+from forewarn.story_commands import (
     CheckFormat,
     Severity,
     TagsFormat,
@@ -31,12 +37,6 @@ from forewarn.reader_commands import (
     tags_command,
     write_output,
 )
-from forewarn.readers import expand_paths, read_path
-from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
-from forewarn.render.safe import terminal_safe
-from forewarn.render.terminal import ProgressBar, print_report
-from forewarn.scanner import ScanFailure, Scanner
-from forewarn.server.command import serve_command
 from forewarn.taxonomy import load_taxonomy
 from forewarn.version import __version__
 

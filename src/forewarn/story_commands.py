@@ -1,4 +1,5 @@
-"""The reader and author commands behind ``forewarn check``, ``tags``, ``plot`` and ``profile``.
+"""The commands about one story, for its reader or its author: ``forewarn check``, ``tags``,
+``plot`` and ``profile`` (not to be confused with ``readers/``, which read story files).
 
 cli.py registers thin wrappers; each function here returns its ``ExitCode``: OK, INPUT, USAGE,
 and for ``check`` AVOIDED when a story holds avoided content.
