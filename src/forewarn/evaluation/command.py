@@ -19,8 +19,8 @@ from forewarn.evaluation.ceiling import ceilings
 from forewarn.evaluation.extras import MissingDependency
 from forewarn.evaluation.passage_lr import PassageLRSystem, VectorFile
 from forewarn.evaluation.protocol import Protocol, evaluate
-from forewarn.evaluation.report import print_agreement, print_ceiling, print_tables, to_dict
 from forewarn.evaluation.systems import SystemFactory, registered_systems, resolve_system
+from forewarn.evaluation.tables import print_agreement, print_ceiling, print_tables, to_dict
 from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
 from forewarn.exits import ExitCode, fail
 from forewarn.learn.corpus import read_corpus
