@@ -85,6 +85,7 @@ def test_real_text_comes_only_from_the_shared_novels_and_webis(records):
     assert real * 2 >= len(records), "at least half the corpus is real text"
 
 
+@pytest.mark.slow
 def test_nothing_from_the_founding_story(records):
     def grams(text: str, n: int = 7) -> set[tuple[str, ...]]:
         words = re.findall(r"[a-z']+", text.lower())
@@ -95,6 +96,7 @@ def test_nothing_from_the_founding_story(records):
     assert not shared, shared[:5]
 
 
+@pytest.mark.slow
 def test_written_batches_never_straddle_splits():
     batches: dict[str, set[str]] = defaultdict(set)
     for r in _records():

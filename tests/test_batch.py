@@ -356,6 +356,7 @@ def test_a_journal_with_a_too_deep_line_reopens_and_says_so(tmp_path: Path) -> N
     assert out.read_text() == f"{first}\n{DEEP}\n{second}\n"
 
 
+@pytest.mark.slow
 def test_scan_passages_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
     big = {"id": "big", "text": "They walked on. " * 100_000}  # 1.5 MB
     passages = _jsonl(tmp_path / "p.jsonl", {"id": 1, "text": DEATH}, DEEP, big, CALM, {"id": 5})
@@ -452,6 +453,7 @@ def _run_limited(*args: str, file_size: int | None = None) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_the_first_write_is_one_line_and_exit_1(tmp_path: Path) -> None:
     works = _jsonl(tmp_path / "works.jsonl", {"id": "a", "text": CALM})
 

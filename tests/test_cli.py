@@ -140,6 +140,7 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+@pytest.mark.slow
 def test_bad_input_is_one_clear_line(tmp_path, name):
     data, message = BAD_INPUTS[name]
     path = tmp_path / name

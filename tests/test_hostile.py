@@ -177,6 +177,7 @@ def _nav(doctype: str, label: str) -> str:
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
+@pytest.mark.slow
 def test_entities_in_the_ncx_are_refused(tmp_path: Path, attack: str) -> None:
     doctype, ref = ATTACKS[attack]
     package = opf(["one.xhtml", "two.xhtml"]).replace("</manifest>", NCX_ITEM + "</manifest>")
@@ -222,6 +223,7 @@ def test_external_parameter_entity_in_a_content_document_is_not_loaded(tmp_path:
 DEPTH = 100_000
 
 
+@pytest.mark.slow
 def test_100k_nested_divs_are_refused_not_truncated(tmp_path: Path) -> None:
     """libxml2 stops at depth 256 and drops the rest; forewarn says so instead of scanning part."""
     path = tmp_path / "deep.html"
@@ -274,6 +276,7 @@ def test_shallow_markdown_is_still_rendered() -> None:
 
 
 # -- size limits and one long line -------------------------------------------------------------
+@pytest.mark.slow
 def test_100_mb_single_line_is_refused_by_default_without_being_read(
     tmp_path: Path, baseline_rss: int
 ) -> None:
@@ -420,6 +423,7 @@ def test_documented_limit_errors_are_what_users_see(tmp_path: Path) -> None:
 
 
 # -- encodings and control characters ----------------------------------------------------------
+@pytest.mark.slow
 def test_invalid_utf8_text_falls_back_to_cp1252(tmp_path: Path) -> None:
     path = tmp_path / "latin.txt"
     path.write_bytes("Café au lait".encode("cp1252") + b" \xff and then she left.")
@@ -457,6 +461,7 @@ def test_xml_encodings_expat_cannot_use_are_decoded_or_ignored(tmp_path: Path) -
     assert html_doc.text == "Café."
 
 
+@pytest.mark.slow
 def test_nul_bytes_in_text_mean_a_binary_file(tmp_path: Path) -> None:
     path = tmp_path / "nul.txt"
     path.write_bytes(b"He tried\x00 to kill himself.")
@@ -630,6 +635,7 @@ def _read_pty(fd: int) -> bytes:
         return b""
 
 
+@pytest.mark.slow
 def test_escape_sequences_in_a_file_name_are_neutralised_in_errors(tmp_path: Path) -> None:
     path = tmp_path / "evil\x1b[31m\x07name.txt"
     path.write_bytes(b"")
@@ -639,6 +645,7 @@ def test_escape_sequences_in_a_file_name_are_neutralised_in_errors(tmp_path: Pat
     assert "evil\\x1b[31m\\x07name.txt: empty file" in result.stderr
 
 
+@pytest.mark.slow
 def test_batch_error_lines_never_carry_escape_sequences(tmp_path: Path) -> None:
     """An empty file whose name holds escapes, and an EPUB whose own member name does."""
     works = tmp_path / "works"

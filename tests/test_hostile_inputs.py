@@ -266,6 +266,7 @@ PROSE = "She walked home in the rain. " * 500  # 14.5 KB: well past the first 4 
         ("cp1252.txt", (PROSE + "caf\xe9\0").encode("cp1252")),
     ],
 )
+@pytest.mark.slow
 def test_a_nul_byte_anywhere_means_a_binary_file(tmp_path: Path, name: str, data: bytes) -> None:
     story = tmp_path / name
     story.write_bytes(data)

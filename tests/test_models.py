@@ -164,6 +164,7 @@ def test_load_is_cached_per_process_and_thread_count() -> None:
     assert one.session.get_session_options().intra_op_num_threads == 1
 
 
+@pytest.mark.slow
 def test_runtime_imports_neither_torch_nor_model2vec() -> None:
     code = (
         "import sys, json; from forewarn.models import StaticEmbedder, OnnxEncoder;"

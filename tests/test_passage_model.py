@@ -155,6 +155,7 @@ def test_hits_must_beat_chance_in_a_long_text():
     assert _beyond_chance(300, 10_000, 0.01)
 
 
+@pytest.mark.slow
 def test_every_location_is_listed_without_a_cap():
     """Evidence is every window above its cut: a long repetitive text lists all of them."""
     model = shipped_model()

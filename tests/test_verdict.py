@@ -225,6 +225,7 @@ def test_short_spanish_story_is_named_and_gets_no_verdict(tmp_path):
     assert "looks like Spanish" in scanned.stdout and "No warning found" not in scanned.stdout
 
 
+@pytest.mark.slow
 def test_unknown_category_is_a_usage_error_with_suggestion():
     result = run_cli("check", str(EXAMPLE), "--avoid", "suicde,self-harm")
     assert result.returncode == 2
