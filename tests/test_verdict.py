@@ -11,7 +11,7 @@ import pytest
 from forewarn.document import Metadata
 from forewarn.profile import AvoidList, parse_avoid
 from forewarn.render.terminal import render_verdict
-from forewarn.verdict import CAVEAT, category_label, check_to_dict, judge
+from forewarn.verdict import CAVEAT, category_label, check_to_dict, verdict_for
 from tests.conftest import EXAMPLE, ROOT
 from tests.helpers import run_cli
 from tests.sample_report import (
@@ -31,12 +31,12 @@ def sample():
     return sample_document_report()
 
 
-def verdict_for(sample, spec: str):
-    return judge(sample, parse_avoid(spec))
+def _verdict(sample, spec: str):
+    return verdict_for(sample, parse_avoid(spec))
 
 
 def test_summary_names_category_intensity_and_chapter(sample):
-    v = verdict_for(sample, "suicide,self-harm")
+    v = _verdict(sample, "suicide,self-harm")
     assert not v.safe
     assert v.summary() == (
         "contains: suicide (attempt, depicted) in chapter 3; "
@@ -45,12 +45,12 @@ def test_summary_names_category_intensity_and_chapter(sample):
 
 
 def test_parent_is_a_shorthand_for_its_children(sample):
-    hits = {h.warning.id: h.rule for h in verdict_for(sample, "suicide").hits}
+    hits = {h.warning.id: h.rule for h in _verdict(sample, "suicide").hits}
     assert hits == {"suicide-attempt": "suicide", "suicidal-ideation": "suicide"}
 
 
 def test_skip_ranges_and_safe_chapters(sample):
-    v = verdict_for(sample, "suicide,self-harm")
+    v = _verdict(sample, "suicide,self-harm")
     skips = {s.chapter: (s.paragraphs, s.categories) for s in v.skips()}
     assert skips == {
         1: ([(3, 3)], ["self-harm"]),
@@ -60,20 +60,20 @@ def test_skip_ranges_and_safe_chapters(sample):
 
 
 def test_severity_threshold_allows_milder_content(sample):
-    assert verdict_for(sample, "death:depicted").safe
-    assert verdict_for(sample, "death").summary() == "contains: death (mentioned) in chapter 3"
+    assert _verdict(sample, "death:depicted").safe
+    assert _verdict(sample, "death").summary() == "contains: death (mentioned) in chapter 3"
     # Only the depicted passage of the attempt reaches the threshold: paragraph 4 is not flagged.
-    v = verdict_for(sample, "suicide-attempt:depicted")
+    v = _verdict(sample, "suicide-attempt:depicted")
     assert [(s.chapter, s.paragraphs) for s in v.skips()] == [(3, [(2, 2)])]
 
 
 def test_child_rule_overrides_parent_rule(sample):
     avoid = AvoidList({"suicide": "implied", "suicide-attempt": "graphic"})
-    assert [h.warning.id for h in judge(sample, avoid).hits] == ["suicidal-ideation"]
+    assert [h.warning.id for h in verdict_for(sample, avoid).hits] == ["suicidal-ideation"]
 
 
 def test_category_not_in_story_is_no_warning_found_with_a_caveat(sample):
-    v = verdict_for(sample, "bullying:graphic,eating-disorder")
+    v = _verdict(sample, "bullying:graphic,eating-disorder")
     assert v.safe and v.safe_chapters() == [1, 2, 3]
     assert v.summary() == "no warning found for bullying (graphic+), eating-disorder (any)"
     assert v.not_assessed == ["eating-disorder"]  # the sample's pipeline has no detector for it
@@ -93,7 +93,7 @@ def test_sexual_content_shorthand_reaches_sexual_assault():
         [("sexual-assault", "He forced", "forced himself on her", "depicted", 0.9)],
         ["sexual-assault"],
     )
-    v = judge(report, parse_avoid("sexual-content"))
+    v = verdict_for(report, parse_avoid("sexual-content"))
     assert v.summary() == "contains: sexual assault (depicted) in chapter 1"
     assert v.hits[0].rule == "sexual-content"
 
@@ -106,7 +106,7 @@ def test_every_passage_is_listed_and_skipped():
     report = report_from(doc, findings, CHECKED)
     w = report.warnings[0]
     assert len(w.evidence) == w.evidence_total == n  # no cap: renderers choose what to show
-    v = judge(report, parse_avoid("strong-language"))
+    v = verdict_for(report, parse_avoid("strong-language"))
     assert [(s.chapter, s.paragraphs) for s in v.skips()] == [(1, [(1, 20)]), (2, [(1, 10)])]
     assert v.safe_chapters() == []
 
@@ -115,7 +115,7 @@ def test_story_the_detectors_could_not_read_is_never_safe():
     doc = build_document([(None, ["Il était une fois."])], Metadata(), "fr.txt")
     doc.language_supported = False
     doc.notices.append("the text is not English")
-    v = judge(report_from(doc, [], CHECKED), parse_avoid("suicide"))
+    v = verdict_for(report_from(doc, [], CHECKED), parse_avoid("suicide"))
     assert not v.safe and not v.checked
     assert v.summary() == "not checked: the text is not English"
     assert "not checked" in plain(render_verdict(v)) and "safe\n" not in plain(render_verdict(v))
@@ -128,7 +128,7 @@ def test_category_label_reads_children_as_qualifiers():
 
 
 def test_json_is_spoiler_free_unless_asked(sample):
-    v = verdict_for(sample, "suicide,self-harm")
+    v = _verdict(sample, "suicide,self-harm")
     plain_json = json.dumps(check_to_dict(v.avoid, [v]))
     quotes = [e.quote for w in sample.warnings for e in w.evidence]
     assert not any(q in plain_json for q in quotes)
@@ -141,20 +141,20 @@ def test_json_is_spoiler_free_unless_asked(sample):
 
 # -- golden files (written once from tests/sample_report.py, reviewed by reading) ---------------
 def test_golden_check_text(sample):
-    v = verdict_for(sample, "suicide,self-harm")
+    v = _verdict(sample, "suicide,self-harm")
     assert plain(render_verdict(v)) == (GOLDEN / "check.txt").read_text()
     assert plain(render_verdict(v, spoilers=True)) == (GOLDEN / "check-spoilers.txt").read_text()
 
 
 def test_golden_check_json(sample):
-    v = verdict_for(sample, "suicide,self-harm")
+    v = _verdict(sample, "suicide,self-harm")
     data = check_to_dict(v.avoid, [v])
     jsonschema.validate(data, CHECK_SCHEMA)
     assert data == json.loads((GOLDEN / "check.json").read_text())
 
 
 def test_text_output_fits_80_columns(sample):
-    v = verdict_for(sample, "suicide,self-harm")
+    v = _verdict(sample, "suicide,self-harm")
     assert max(len(line) for line in plain(render_verdict(v, True)).splitlines()) <= 80
 
 

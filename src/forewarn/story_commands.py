@@ -33,7 +33,7 @@ from forewarn.render.markdown import content_notes
 from forewarn.render.terminal import ProgressBar, render_tags, render_verdict
 from forewarn.report import DocumentReport, at_least
 from forewarn.scanner import ScanFailure, Scanner
-from forewarn.verdict import Verdict, check_to_dict, judge
+from forewarn.verdict import Verdict, check_to_dict, verdict_for
 
 
 class CheckFormat(StrEnum):
@@ -107,7 +107,7 @@ def check_command(
             if report is None:
                 failures += 1
                 continue
-            verdict = judge(report, avoid)
+            verdict = verdict_for(report, avoid)
             if not verdict.checked:  # never let "could not read it" pass for "safe"
                 fail(f"{name}: {verdict.summary()}")
                 failures += 1

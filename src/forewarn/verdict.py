@@ -221,8 +221,9 @@ class Verdict:
         }
 
 
-def judge(report: DocumentReport, avoid: AvoidList) -> Verdict:
-    """Check one scanned story against ``avoid`` (parents cover their children)."""
+def verdict_for(report: DocumentReport, avoid: AvoidList) -> Verdict:
+    """The verdict on one scanned story for a reader who avoids ``avoid`` (parents cover their
+    children). ("Judge" means only the passage model's judgement of a window.)"""
     thresholds = avoid.thresholds()
     hits: list[Hit] = []
     for warning in report.warnings:

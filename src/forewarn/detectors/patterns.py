@@ -146,7 +146,7 @@ class PatternDetector:
                 doc.deadline.check()  # between lexicons: one pass over the text each
             for m in lexicon.finditer(view.text):
                 pattern = lexicon.pattern_for(m)
-                finding = self._judge(
+                finding = self._finding(
                     doc,
                     view,
                     m,
@@ -162,7 +162,7 @@ class PatternDetector:
                     findings.append(finding)
         return findings
 
-    def _judge(
+    def _finding(
         self,
         doc: Document,
         view: MatchView,

@@ -31,7 +31,7 @@ from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport
 from forewarn.scanner import Scanner
 from forewarn.server.problems import Problem
-from forewarn.verdict import Verdict, category_label, judge
+from forewarn.verdict import Verdict, category_label, verdict_for
 
 #: Version of the extension endpoint's answer.
 EXTENSION_VERSION = "1.0"
@@ -248,7 +248,7 @@ def check_work(
     doc.deadline = Deadline.start(source, scanner.limits or Limits.from_env())
     annotate_language(doc)
     report = scanner.document(doc)
-    verdict = judge(report, AvoidList(dict(avoid_rules)))
+    verdict = verdict_for(report, AvoidList(dict(avoid_rules)))
     full = scanner.report([report]).to_dict()
     return answer(work, report, verdict, sent, full, spoilers)
 

@@ -19,7 +19,7 @@ from forewarn.profile import AvoidList
 from forewarn.render.html import render_fragment
 from forewarn.scanner import ScanFailure, Scanner
 from forewarn.server.extension import check_work
-from forewarn.verdict import check_to_dict, judge
+from forewarn.verdict import check_to_dict, verdict_for
 
 Output = Literal["json", "html", "check", "extension"]
 #: The HTTP status of each kind of failure to scan.
@@ -131,7 +131,7 @@ def _run(task: ScanTask) -> ScanOutcome:
         return ScanOutcome(200, render_fragment(report), words)
     if task.output == "check":
         avoid = AvoidList(dict(task.avoid))
-        body = check_to_dict(avoid, [judge(doc_report, avoid)], spoilers=task.spoilers)
+        body = check_to_dict(avoid, [verdict_for(doc_report, avoid)], spoilers=task.spoilers)
         return ScanOutcome(200, body, words)
     body = report.to_dict()
     return ScanOutcome(200, _strip_quotes(body) if task.spoiler_free else body, words)
