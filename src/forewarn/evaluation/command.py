@@ -23,7 +23,7 @@ from forewarn.evaluation.systems import SystemFactory, registered_systems, resol
 from forewarn.evaluation.tables import print_agreement, print_ceiling, print_tables, to_dict
 from forewarn.evaluation.webis import file_sha256, load_passages, passages_path
 from forewarn.exits import ExitCode, fail
-from forewarn.learn.corpus import read_corpus
+from forewarn.learn.corpus import Record, read_corpus
 from forewarn.models.passage import PassageModel
 
 eval_app = typer.Typer(
@@ -144,13 +144,7 @@ def corpus(
     ] = None,
 ) -> None:
     """The shipped passage model on the corpus's frozen test split, per category and mode."""
-    if split not in ("test", "dev"):
-        raise typer.BadParameter("choose test or dev", param_hint="--split")
-    try:
-        records = read_corpus(folder, (split,))
-    except (OSError, KeyError, ValueError) as exc:
-        fail(f"{folder}: cannot read the test split ({exc})")
-        raise typer.Exit(ExitCode.INPUT) from None
+    records = _split(folder, split)
     scored = PassageModel.load(model) if model is not None else shipped_model()
     encoder = model.parent / scored.encoder if model is not None else None
     results = corpus_eval.evaluate_corpus(scored, records, encoder)
@@ -158,6 +152,17 @@ def corpus(
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
     if output is not None:
         output.write_text(table + "\n", encoding="utf-8")
+
+
+def _split(folder: Path, split: str) -> list[Record]:
+    """The corpus records of ``split`` (test or dev); a usage or input error otherwise."""
+    if split not in ("test", "dev"):
+        raise typer.BadParameter("choose test or dev", param_hint="--split")
+    try:
+        return read_corpus(folder, (split,))
+    except (OSError, KeyError, ValueError) as exc:
+        fail(f"{folder}: cannot read the {split} split ({exc})")
+        raise typer.Exit(ExitCode.INPUT) from None
 
 
 @eval_app.command()
@@ -179,13 +184,7 @@ def novels(
     ] = None,
 ) -> None:
     """Whole novels scanned: the share of the corpus's labelled events located, per mode."""
-    if split not in ("test", "dev"):
-        raise typer.BadParameter("choose test or dev", param_hint="--split")
-    try:
-        records = read_corpus(corpus, (split,))
-    except (OSError, KeyError, ValueError) as exc:
-        fail(f"{corpus}: cannot read the {split} split ({exc})")
-        raise typer.Exit(ExitCode.INPUT) from None
+    records = _split(corpus, split)
     results = [novels_eval.evaluate_novels(texts, records, m) for m in mode or ["default"]]
     table = novels_eval.markdown(results)
     Console(highlight=False).print(table, markup=False, soft_wrap=True)
