@@ -14,8 +14,7 @@ from forewarn.errors import InputError
 from forewarn.jsonl import iter_lines, line_cap, parse
 from forewarn.limits import Limits
 from forewarn.readers.strings import check_text_size, text_document
-from forewarn.report import aggregate
-from forewarn.scanner import pipeline_for
+from forewarn.scanner import Scanner
 
 
 def passage_lines(stream: IO[bytes], limits: Limits | None = None) -> Iterator[bytes | None]:
@@ -33,8 +32,7 @@ def scan_passages(
 
     ``pipeline`` overrides ``mode`` (evaluation runs single detectors through the same path).
     """
-    pipeline = pipeline or pipeline_for(mode)
-    categories = pipeline.categories()
+    scanner = Scanner(mode, pipeline=pipeline)
     for number, line in enumerate(lines, start=1):
         if line is not None and not line.strip():
             continue
@@ -51,9 +49,7 @@ def scan_passages(
         except InputError as exc:
             yield {"id": item.get("id"), "line": number, "error": str(exc)}
             continue
-        doc = text_document(item["text"], source=str(item.get("id")))
-        pipeline(doc)
-        _, scored = aggregate(doc, categories)
+        report = scanner.document(text_document(item["text"], source=str(item.get("id"))))
         yield {
             "id": item.get("id"),
             "warnings": [
@@ -63,6 +59,6 @@ def scan_passages(
                     "present": w.present,
                     "severity": w.severity,
                 }
-                for w in scored
+                for w in report.candidates
             ],
         }

@@ -113,7 +113,8 @@ def pipeline_for(mode: str) -> Pipeline:
 class Scanner:
     """Scans stories in one ``mode`` within ``limits``; ``threads`` caps the encoder's threads in
     this process (None: all cores); ``progress`` hears each stage of each work; ``overrides``
-    applies the reader's dismissals (``forewarn dismiss``) to every report."""
+    applies the reader's dismissals (``forewarn dismiss``) to every report. ``pipeline``
+    replaces the mode's (evaluation scores single detectors through the same path)."""
 
     def __init__(
         self,
@@ -122,21 +123,23 @@ class Scanner:
         threads: int | None = None,
         progress: ProgressCallback | None = None,
         overrides: bool = False,
+        pipeline: Pipeline | None = None,
     ) -> None:
-        self.mode = check_mode(mode)
+        self.mode = check_mode(pipeline.mode if pipeline is not None else mode)
         self.limits = limits
         self.progress = progress
         self.overrides = overrides
+        self._pipeline = pipeline
         if threads is not None:
             set_default_threads(threads)
 
     @property
     def pipeline(self) -> Pipeline:
-        return pipeline_for(self.mode)
+        return self._pipeline or pipeline_for(self.mode)
 
     def warm(self) -> Scanner:
         """Build the pipeline now (loading its models), before the first story arrives."""
-        pipeline_for(self.mode)
+        _ = self.pipeline  # built on first use
         return self
 
     @property
