@@ -32,6 +32,11 @@ _CONTENTS_LINE = re.compile(
     r"|(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)\b)",
     re.IGNORECASE,
 )
+# A play's division: "ACT I.", "Act 2", "ACT III, SCENE 2", "SCENE II. A room in the castle."
+_PLAY_DIVISION = re.compile(
+    rf"^\s*(act|scene)\s+{_NUMBER}\b(?:\s*,\s*scene\s+{_NUMBER}\b)?\s*(?:[.:—–-]\s*(.*)|$)",
+    re.IGNORECASE | re.DOTALL,
+)
 # A scene break: a short line of only decoration (* * *, ~~~, ---, ###, #, <hr>, o0o, ...).
 SCENE_BREAK = re.compile(r"^\s*(?:[*~#=_\-–—•·+o0xX. ]{3,}|<hr\s*/?>|§+|#)\s*$")
 _DECOR = re.compile(r"[*~#=_\-–—•·+]")
@@ -81,9 +86,25 @@ def heading_title(block: str) -> str | None:
         return f"{lines[0].lstrip('# ')} — {lines[1]}"
     title = lines[0].lstrip("# ") if lines[0].startswith("#") else lines[0]
     # A sentence that merely begins with "Part one of ..." is prose, not a heading.
-    if title.endswith((".", "!", "?")) and len(title.split()) > 8:
+    if title.endswith((".", "!", "?")) and len(title.split()) > 8 and not play_division(title):
         return None
     return title
+
+
+def play_division(block: str) -> str | None:
+    """``"act"`` or ``"scene"`` if ``block`` is a play's act or scene heading ("ACT II.",
+    "SCENE III. A room in the castle."), else None. A heading is one short line; what follows
+    the number is a place ("A room in the castle. Night."), not a sentence of the play."""
+    line = block.strip()
+    if not line or "\n" in line or len(line) > 100:
+        return None
+    m = _PLAY_DIVISION.match(line)
+    if m is None:
+        return None
+    place = (m.group(2) or "").strip()
+    if place and (len(place.split()) > 12 or place.endswith(("!", "?", ","))):
+        return None
+    return m.group(1).lower()
 
 
 def is_contents_list(block: str) -> bool:

@@ -36,6 +36,7 @@ from forewarn.readers.ao3 import (
 )
 from forewarn.readers.boilerplate import strip_boilerplate
 from forewarn.readers.html import extract_blocks, parse_html, text_of
+from forewarn.segment import play_division
 
 CONTAINER = "META-INF/container.xml"
 ENCRYPTION = "META-INF/encryption.xml"
@@ -512,21 +513,50 @@ def _looks_like_front_matter(body: html.HtmlElement) -> bool:
 
 # -- building the document ---------------------------------------------------------------------
 class _SpineBuilder(DocumentBuilder):
-    """Chapters per spine document: the TOC title wins, leading headings are not text."""
+    """Chapters per spine document: the TOC title wins, leading headings are not text.
+
+    A play's page (one document often holds the whole play, under one TOC entry) is split at
+    its act and scene headings, whether they are headings or plain paragraphs ("ACT I.",
+    "SCENE II. A room in the castle."): each scene is a chapter titled with its act."""
 
     def __init__(self) -> None:
         super().__init__()
         self._leading: list[str] | None = None
         self._has_title = False
         self._split = True
+        self._play = False
+        self._act: str | None = None
+        #: The play headings read since the last paragraph of text (they open one chapter).
+        self._divisions: list[str] = []
 
-    def begin_page(self, title: str | None, new_chapter: bool, split: bool) -> None:
-        """A spine document starts; ``split``: later headings open chapters, else stay text."""
-        self._leading, self._has_title, self._split = [], title is not None, split
+    def begin_page(
+        self, title: str | None, new_chapter: bool, split: bool, play: bool = False
+    ) -> None:
+        """A spine document starts; ``split``: later headings open chapters, else stay text;
+        ``play``: its act and scene headings open chapters (as headings or as paragraphs)."""
+        self._leading, self._has_title, self._split = [], title is not None, split or play
+        self._play, self._divisions = play, []
         if new_chapter:
             super().start_chapter(title)
 
+    def _division(self, title: str) -> bool:
+        """Open a chapter at a play's act or scene heading; False if ``title`` is neither."""
+        heading = clean_block(title).replace("\n", " ")
+        kind = play_division(heading) if self._play else None
+        if kind is None:
+            return False
+        if kind == "act":
+            self._act, self._divisions = heading, []
+        elif self._act and not self._divisions:
+            self._divisions = [self._act]  # "SCENE II." names its act: "ACT I. — SCENE II."
+        self._divisions.append(heading)
+        self._leading = None
+        super().start_chapter(" — ".join(self._divisions))
+        return True
+
     def start_chapter(self, title: str | None = None) -> None:
+        if title and self._division(title):
+            return
         if self._leading is not None:  # a heading before any text: this page's title
             if title:
                 self._leading.append(title)
@@ -538,9 +568,29 @@ class _SpineBuilder(DocumentBuilder):
             super().add_paragraph(title)
 
     def add_paragraph(self, text: str) -> None:
+        if self._play and self._division(text):
+            return
         if clean_block(text):
-            self._leading = None
+            self._leading, self._divisions = None, []
         super().add_paragraph(text)
+
+
+#: Act and scene headings on one page that make it a play's (split at them).
+_PLAY_DIVISIONS = 2
+_PLAY_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "center")
+
+
+def _is_play(body: html.HtmlElement, deadline: Deadline) -> bool:
+    """Whether a page holds a play's acts or scenes: two headings or short paragraphs or more
+    that read "ACT I." or "SCENE II. A room in the castle."."""
+    found = 0
+    for el in body.iter(*_PLAY_BLOCKS):
+        deadline.check()
+        if len(el.text_content()) <= 100 and play_division(text_of(el)):
+            found += 1
+            if found >= _PLAY_DIVISIONS:
+                return True
+    return False
 
 
 def _begin_spine_item(builder: DocumentBuilder, page: _Page) -> None:
@@ -577,6 +627,7 @@ def _read_spine(
             toc.title(page.path),
             new_chapter=bool(entries) or not toc.entries or builder.empty,
             split=len(entries) != 1,
+            play=_is_play(page.body, deadline),
         )
         extract_blocks(page.body, builder, deadline=deadline)
     return builder

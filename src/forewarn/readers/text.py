@@ -7,7 +7,13 @@ import re
 
 from forewarn.document import Document, Metadata, Span
 from forewarn.errors import InputError
-from forewarn.segment import blocks, heading_title, is_contents_list, is_scene_break
+from forewarn.segment import (
+    blocks,
+    heading_title,
+    is_contents_list,
+    is_scene_break,
+    play_division,
+)
 
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
 _GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
@@ -90,12 +96,18 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     paragraphs: list[Span] = []
     chapters: list[tuple[int, str | None]] = []
     pending_heading: tuple[int, list[str]] | None = None
+    act: str | None = None  # a play's current act: "SCENE II." opens "ACT I. — SCENE II."
     for block in blocks(text):
         raw = text[block.start : block.end]
         if is_scene_break(raw) or is_contents_list(raw):
             continue
         title = heading_title(raw)
         if title is not None:
+            division = play_division(title)
+            if division == "act":
+                act = title
+            elif division == "scene" and act and pending_heading is None:
+                pending_heading = (block.start, [act])
             # Consecutive headings (PART ONE / CHAPTER 1) open one chapter with a joined title;
             # a repeat of the same kind (CHAPTER I / CHAPTER II) means a contents list came first.
             if pending_heading is None or _kind(title) in map(_kind, pending_heading[1]):
