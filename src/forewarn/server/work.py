@@ -55,16 +55,10 @@ class ScanOutcome:
     words: int = 0
 
 
-def warm(modes: tuple[str, ...] = ("default",)) -> None:
-    """Build the usual pipelines before the first request arrives."""
-    for mode in modes:
-        Scanner(mode).warm()
-
-
 def init_worker(threads: int) -> None:
-    """Pool initializer: this worker's share of the cores for its encoder, then ``warm``."""
-    Scanner(threads=threads)
-    warm()
+    """A worker's start: its share of the cores for the encoder, and the default mode's
+    pipeline built before the first request arrives."""
+    Scanner(threads=threads).warm()
 
 
 #: What a worker sends once its pipelines are built and it can take tasks.
