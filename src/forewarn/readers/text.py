@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from forewarn.chapter_numbers import title_number
 from forewarn.document import Document, Metadata, Span
 from forewarn.errors import InputError
 from forewarn.segment import (
@@ -91,11 +92,16 @@ def strip_gutenberg(text: str, metadata: Metadata) -> str:
 
 
 def document_from_text(text: str, source: str, metadata: Metadata | None = None) -> Document:
-    """Find paragraphs, chapter headings and scene breaks in already-decoded plain text."""
+    """Find paragraphs, chapter headings and scene breaks in already-decoded plain text.
+
+    A book's title page (title, byline, "Contents", a dedication: short lines, no prose) is
+    neither a chapter nor paragraphs, nor are the entries of a contents list, even one spread
+    over blank lines with its part titles between the entries: the first chapter is the book's.
+    """
     metadata = metadata or Metadata()
-    paragraphs: list[Span] = []
-    chapters: list[tuple[int, str | None]] = []
-    pending_heading: tuple[int, list[str]] | None = None
+    front: list[Span] = []  # paragraphs before the first heading
+    sections: list[tuple[int, list[str], list[Span]]] = []  # (start, titles, paragraphs)
+    pending: list[tuple[int, str]] = []  # consecutive headings: (start, title)
     act: str | None = None  # a play's current act: "SCENE II." opens "ACT I. — SCENE II."
     for block in blocks(text):
         raw = text[block.start : block.end]
@@ -106,33 +112,88 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
             division = play_division(title)
             if division == "act":
                 act = title
-            elif division == "scene" and act and pending_heading is None:
-                pending_heading = (block.start, [act])
+            elif division == "scene" and act and not pending:
+                pending = [(block.start, act)]
             # Consecutive headings (PART ONE / CHAPTER 1) open one chapter with a joined title;
-            # a repeat of the same kind (CHAPTER I / CHAPTER II) means a contents list came first.
-            if pending_heading is None or _kind(title) in map(_kind, pending_heading[1]):
-                pending_heading = (block.start, [title])
-            else:
-                pending_heading[1].append(title)
+            # a repeat of the same kind (CHAPTER I / CHAPTER II) means a contents list came
+            # first: the headings after its last entry of that kind (BOOK TWO) stay.
+            kinds = [_kind(t) for _, t in pending]
+            if _kind(title) in kinds:
+                last = len(kinds) - 1 - kinds[::-1].index(_kind(title))
+                pending = pending[last + 1 :]
+            pending.append((block.start, title))
             continue
-        if pending_heading is not None:
-            chapters.append((pending_heading[0], " — ".join(pending_heading[1])))
-            pending_heading = None
-        paragraphs.append(block)
-    if not chapters:
+        if pending:
+            sections.append((pending[0][0], [t for _, t in pending], []))
+            pending = []
+        (sections[-1][2] if sections else front).append(block)
+    # Headings whose "chapter" holds only title lines and that the book prints again later
+    # are a contents list's entries ("CHAPTER XX" / "FIRST EPILOGUE: 1813 - 20" / ...).
+    while len(sections) > 1 and _is_contents_entry(text, sections[0], sections[1:]):
+        front += sections.pop(0)[2]
+    chapters: list[tuple[int, str | None]] = [(start, " — ".join(t)) for start, t, _ in sections]
+    if chapters:
+        # The title page's lines before the first prose (a preface, a note) are not the story;
+        # what prose comes before the first heading is a chapter of its own.
+        while front and _is_title_line(text[front[0].start : front[0].end]):
+            front.pop(0)
+        front = [b for b in front if not _CONTENTS_HEADING.match(text[b.start : b.end])]
+        if front:
+            chapters.insert(0, (front[0].start, None))
+    else:
         chapters = [(0, None)]
-    elif _words(text[: chapters[0][0]]) > 200:
-        chapters.insert(0, (0, None))  # substantial front matter is its own chapter
+    paragraphs = front + [p for _, _, section in sections for p in section]
     return Document(text, paragraphs, chapters, metadata, source)
+
+
+#: A title page's line: a title, a byline, "Contents", a publisher, a dedication.
+_TITLE_LINE_WORDS = 20
+_CONTENTS_HEADING = re.compile(r"^\s*(?:table of )?contents[.:]?\s*$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’]*$")
+
+
+def _is_title_line(block: str) -> bool:
+    """Short, and no sentence of the story ("THE WHALE.", "[All rights reserved.]" and a
+    publisher's "PRINTED IN THE UNITED STATES ... N.Y." are title lines)."""
+    words = block.split()
+    if len(words) > _TITLE_LINE_WORDS:
+        return False
+    shouted = not any(c.islower() for c in block)
+    return shouted or not (len(words) >= 3 and _SENTENCE_END.search(block.rstrip()))
+
+
+def _heading_key(title: str) -> tuple[str, int | None]:
+    return _kind(title), title_number(title)
+
+
+def _is_contents_entry(
+    text: str,
+    section: tuple[int, list[str], list[Span]],
+    later: list[tuple[int, list[str], list[Span]]],
+) -> bool:
+    """A leading "chapter" that is an entry of a contents list: its heading comes again later
+    and it holds nothing but title lines."""
+    _, titles, paragraphs = section
+    keys = {_heading_key(t) for t in titles}
+    if not any(_heading_key(t) in keys for _, others, _ in later for t in others):
+        return False
+    if all(_is_title_line(text[b.start : b.end]) for b in paragraphs):
+        return True
+    # The contents' last entry, then a preface: the next heading goes back (II, then I).
+    (kind, number), following = _heading_key(titles[0]), later[0][1]
+    going_back = _heading_key(following[0])
+    return (
+        len(titles) == len(following) == 1
+        and number is not None
+        and going_back[0] == kind
+        and going_back[1] is not None
+        and going_back[1] <= number
+    )
 
 
 def _kind(heading: str) -> str:
     """The first word ("chapter" in "CHAPTER IV. — The Storm"); kinds never share a chapter."""
     return heading.split(maxsplit=1)[0].lower() if heading.strip() else ""
-
-
-def _words(text: str) -> int:
-    return len(text.split())
 
 
 def read_text(data: bytes, source: str) -> Document:

@@ -1,0 +1,210 @@
+"""A plain-text novel's title page and contents list are not its first chapter: the report's
+chapters, their titles and paragraph numbers are the book's own.
+
+The novel below is written for this test, laid out as Project Gutenberg lays out its texts: the
+title, author, publisher and dedication in short centred lines, then a contents list whose
+entries are spread over blank lines with the books' titles between them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from forewarn.document import Document
+from forewarn.readers import read_bytes
+from tests.helpers import run_cli
+
+NOVEL = """\
+The Project Gutenberg eBook of The Salt Road
+
+Title: The Salt Road
+
+Author: Hester Vane
+
+Language: English
+
+*** START OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+
+
+
+                              THE SALT ROAD
+
+                                   BY
+
+                               HESTER VANE
+
+                         LONDON: PEMBERTON & CO.
+                    PRINTED BY J. ASHBY, FLEET ST., E.C.
+
+
+                                   TO
+
+                               MY BROTHER
+
+
+
+CONTENTS
+
+    BOOK ONE: THE COAST
+
+    CHAPTER I.     The Harbour Wall
+
+    CHAPTER II.    The Lighthouse Keeper
+
+    BOOK TWO: INLAND
+
+    CHAPTER III.   The Salt Road
+
+
+
+
+BOOK ONE: THE COAST
+
+
+CHAPTER I.
+THE HARBOUR WALL
+
+
+The boats came in late that evening, low in the water, and the whole
+town went down to the harbour wall to see what the sea had given.
+
+Mara counted the steps to the roof of the net loft, the way she always did.
+
+* * *
+
+In the morning the gulls were back on the wall as if nothing had happened.
+
+
+CHAPTER II.
+THE LIGHTHOUSE KEEPER
+
+
+The keeper had not spoken to anyone since the winter his wife left.
+
+He climbed onto the ledge of the lighthouse gallery and jumped, trying to end his life.
+
+They found him on the rocks at dawn, alive, and carried him up to the town.
+
+
+BOOK TWO: INLAND
+
+
+CHAPTER III.
+THE SALT ROAD
+
+
+The salt road ran east from the harbour through the marshes, and nobody
+walked it after dark.
+
+At the end of it there was an inn, and at the inn there was a fire.
+
+THE END
+
+*** END OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+"""
+CHAPTERS = [
+    "BOOK ONE: THE COAST — CHAPTER I. — THE HARBOUR WALL",
+    "CHAPTER II. — THE LIGHTHOUSE KEEPER",
+    "BOOK TWO: INLAND — CHAPTER III. — THE SALT ROAD",
+]
+PROSE = "The boats came in late that evening, low in the water, and nobody spoke of it."
+
+
+def chapters(doc: Document) -> list[str | None]:
+    return [c.title for c in doc.chapters]
+
+
+def first_paragraphs(doc: Document) -> list[str]:
+    """Each chapter's first paragraph, its first 30 characters."""
+    return [
+        next(doc.quote(p)[:30] for p in doc.paragraphs if p.chapter == c.number)
+        for c in doc.chapters
+    ]
+
+
+@pytest.fixture
+def novel(tmp_path: Path) -> Path:
+    path = tmp_path / "the_salt_road.txt"
+    path.write_text(NOVEL, encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_the_report_numbers_chapters_and_paragraphs_as_the_book_does(novel: Path) -> None:
+    result = run_cli("scan", "--format", "json", str(novel))
+    assert result.returncode == 0, result.stderr
+    (document,) = json.loads(result.stdout)["documents"]
+    assert [c["title"] for c in document["chapters"]] == CHAPTERS
+    (attempt,) = [w for w in document["warnings"] if w["id"] == "suicide-attempt"]
+    location = attempt["evidence"][0]["location"]
+    assert (location["chapter"], location["paragraph"]) == (2, 2)
+    assert location["chapter_name"] == CHAPTERS[1] and location["chapter_ordinal"] == 2
+
+    checked = run_cli("check", "--avoid", "suicide-attempt", str(novel))
+    assert checked.returncode == 3, checked.stdout + checked.stderr
+    flat = " ".join(checked.stdout.split())
+    assert re.search(rf"skip {re.escape(CHAPTERS[1])} \(\d+ %\): the 2nd paragraph", flat), flat
+
+
+@pytest.mark.slow
+def test_forewarn_text_keeps_the_title_page(novel: Path) -> None:
+    """The title page is not scanned, but the text evidence offsets index into is the book's."""
+    result = run_cli("text", str(novel))
+    assert result.returncode == 0, result.stderr
+    assert "HESTER VANE" in result.stdout and "CHAPTER I." in result.stdout
+
+
+# -- the reader (fast) -------------------------------------------------------------------------
+def test_title_page_and_contents_are_neither_a_chapter_nor_paragraphs() -> None:
+    doc = read_bytes(NOVEL.encode(), "the_salt_road.txt")
+    assert chapters(doc) == CHAPTERS
+    assert first_paragraphs(doc) == [
+        "The boats came in late that ev",
+        "The keeper had not spoken to a",
+        "The salt road ran east from th",
+    ]
+    texts = [doc.quote(p) for p in doc.paragraphs]
+    for title_line in ("THE SALT ROAD", "BY", "HESTER VANE", "MY BROTHER", "CONTENTS"):
+        assert title_line not in texts
+
+
+def test_a_preface_before_the_first_chapter_is_a_chapter_of_its_own() -> None:
+    text = (
+        "THE SALT ROAD\n\nby Hester Vane\n\nContents\n\n CHAPTER I.   Arrival\n\n"
+        " CHAPTER II.  Departure\n\n"
+        "How these letters came to me I shall tell in their place; here they are as I found "
+        "them.\n\nH. V.\n\n"
+        f"CHAPTER I.\nARRIVAL\n\n{PROSE}\n\nCHAPTER II.\nDEPARTURE\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "preface.txt")
+    assert chapters(doc) == [None, "CHAPTER I. — ARRIVAL", "CHAPTER II. — DEPARTURE"]
+    assert first_paragraphs(doc)[0] == "How these letters came to me I"
+    assert [doc.quote(p) for p in doc.paragraphs if p.chapter == 2] == [PROSE]
+
+
+def test_contents_entries_with_part_titles_between_them_open_no_chapter() -> None:
+    """War and Peace's contents: "CHAPTER XX" then "FIRST EPILOGUE: 1813 - 20", a line that
+    is no heading, would otherwise open a chapter "CHAPTER XX" holding the epilogue's title."""
+    contents = (
+        "    Contents\n\n    BOOK ONE: 1805\n\n    CHAPTER I\n\n    CHAPTER II\n\n\n"
+        "    FIRST EPILOGUE: 1813 - 20\n\n    CHAPTER I\n\n    CHAPTER II\n\n\n"
+    )
+    story = (
+        f"BOOK ONE: 1805\n\n\nCHAPTER I\n\n{PROSE}\n\nCHAPTER II\n\n{PROSE}\n\n"
+        f"FIRST EPILOGUE: 1813 - 20\n\nCHAPTER I\n\n{PROSE}\n"
+    )
+    doc = read_bytes(f"WAR AND PEACE\n\nBy Leo Tolstoy\n\n{contents}{story}".encode(), "wp.txt")
+    assert chapters(doc) == ["BOOK ONE: 1805 — CHAPTER I", "CHAPTER II", "CHAPTER I"]
+    assert doc.quote(doc.paragraphs[0]) == PROSE
+
+
+def test_a_story_without_headings_keeps_its_first_lines() -> None:
+    """With no chapter headings there is no title page to tell apart: nothing is dropped."""
+    doc = read_bytes(f"THE ROOF\n\nby Mara Quill\n\n{PROSE}\n".encode(), "story.txt")
+    assert chapters(doc) == [None]
+    assert [doc.quote(p) for p in doc.paragraphs] == ["THE ROOF", "by Mara Quill", PROSE]
