@@ -51,7 +51,7 @@ def dismiss_command(path: str, category: str, at: str | None) -> int:
         if where and not any((p.chapter, p.number) == where for p in doc.paragraphs):
             raise ProfileError(f"{path} has no paragraph {where[1]} in chapter {where[0]}")
         assert doc.sha256 is not None
-        cid = dismiss(doc.sha256, category, where, doc.metadata.title or path)
+        cid = dismiss(doc.sha256, category, where, doc.metadata.title or path, url=doc.metadata.url)
         scope = f"chapter {where[0]}, paragraph {where[1]}" if where else "the whole work"
         _out(f"dismissed {cid} in {scope} of {doc.metadata.title or path} ({doc.sha256[:12]}…)")
         Console(stderr=True, highlight=False, soft_wrap=True).print(

@@ -5,11 +5,16 @@ bytes, so a correction follows the book, not its file name. Overrides are applie
 scanning, to fresh and to cached or journalled results alike: changing one needs no rescan.
 A passage is named by its chapter (counted in reading order, as the JSON's ``chapter``) and
 its paragraph within that chapter.
+
+A work with a home on the web (an AO3 download names its work's URL) is also known by that
+address, so a correction made on the downloaded file also holds where the same work arrives
+with no file at all: the browser extension sends the AO3 page the reader has open.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -49,6 +54,8 @@ class WorkOverride:
     title: str | None = None
     categories: set[str] = field(default_factory=set)
     passages: set[Passage] = field(default_factory=set)
+    #: The work's web address (an AO3 work's), when its file names one.
+    url: str | None = None
 
     def dismisses(self, category: str, chapter: int, paragraph: int) -> bool:
         """Whether a passage of ``category`` at chapter/paragraph is dismissed."""
@@ -64,8 +71,34 @@ class Overrides:
 
     works: dict[str, WorkOverride] = field(default_factory=dict)
 
-    def for_work(self, sha256: str | None) -> WorkOverride | None:
-        return self.works.get(sha256) if sha256 else None
+    def for_work(self, sha256: str | None, url: str | None = None) -> WorkOverride | None:
+        """The dismissals for the work with these bytes; for a work sent without a file (the
+        browser extension's AO3 page), those recorded for its address."""
+        if sha256:
+            return self.works.get(sha256)
+        key = work_address(url)
+        found = [w for w in self.works.values() if key and work_address(w.url) == key]
+        if len(found) <= 1:
+            return found[0] if found else None
+        return WorkOverride(  # its HTML and EPUB downloads, both corrected
+            title=found[0].title,
+            categories=set().union(*(w.categories for w in found)),
+            passages=set().union(*(w.passages for w in found)),
+            url=found[0].url,
+        )
+
+
+_AO3_WORK = re.compile(r"^https?://(?:www\.)?archiveofourown\.org/works/(\d+)", re.IGNORECASE)
+
+
+def work_address(url: str | None) -> str | None:
+    """What identifies a work on the web: ``ao3:48151623`` for any page of an AO3 work, else
+    the address without scheme, query or fragment; None without one."""
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    if m := _AO3_WORK.match(url):
+        return f"ao3:{m.group(1)}"
+    return url.split("://", 1)[1].split("#", 1)[0].split("?", 1)[0].rstrip("/").lower()
 
 
 def overrides_path() -> Path:
@@ -82,6 +115,7 @@ def load_overrides(path: Path | None = None) -> Overrides:
         for sha, entry in raw.get("works", {}).items():
             works[sha] = WorkOverride(
                 title=entry.get("title"),
+                url=entry.get("url"),
                 categories={resolve_category(c) for c in entry.get("categories", [])},
                 passages={
                     (resolve_category(p["category"]), int(p["chapter"]), int(p["paragraph"]))
@@ -102,6 +136,8 @@ def dump_overrides(overrides: Overrides) -> str:
         lines.append(f"[works.{sha}]")
         if work.title:
             lines.append(f"title = {json.dumps(work.title)}")
+        if work.url:
+            lines.append(f"url = {json.dumps(work.url)}")
         lines.append(f"categories = {json.dumps(sorted(work.categories))}")
         passages = ", ".join(
             f'{{category = "{c}", chapter = {ch}, paragraph = {p}}}'
@@ -122,12 +158,15 @@ def dismiss(
     where: tuple[int, int] | None = None,
     title: str | None = None,
     path: Path | None = None,
+    url: str | None = None,
 ) -> str:
-    """Dismiss ``category`` in a work (or only at ``where`` = (chapter, paragraph)); its id."""
+    """Dismiss ``category`` in a work (or only at ``where`` = (chapter, paragraph)); its id.
+    ``url``: the work's web address, so the dismissal also holds for the work sent from there."""
     overrides = load_overrides(path)
     cid = resolve_category(category)
     work = overrides.works.setdefault(sha256, WorkOverride())
     work.title = work.title or title
+    work.url = work.url or (url if work_address(url) else None)
     if where is None:
         work.categories.add(cid)
     else:
@@ -153,7 +192,7 @@ def restore(sha256: str, category: str | None = None, path: Path | None = None) 
 def apply_overrides(report: DocumentReport, overrides: Overrides | None = None) -> DocumentReport:
     """``report`` without what the reader dismissed for its work (scores recombined)."""
     overrides = overrides if overrides is not None else load_overrides()
-    work = overrides.for_work(report.document.sha256)
+    work = overrides.for_work(report.document.sha256, report.document.metadata.url)
     if not work:
         return report
 

@@ -39,7 +39,7 @@ from forewarn.render.html import SCRIPT, STYLE
 from forewarn.server import inputs
 from forewarn.server.bodies import UploadBuffer, read_body
 from forewarn.server.disconnect import ClientGone, unless_gone
-from forewarn.server.extension import ResultCache, parse_work, text_hash
+from forewarn.server.extension import ResultCache, overrides_stamp, parse_work, text_hash
 from forewarn.server.guard import Guard
 from forewarn.server.jobs import JobQueue
 from forewarn.server.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -352,7 +352,7 @@ def _extension_routes(
         except ProfileError as exc:
             raise Problem(422, f"avoid: {exc}") from None
         digest = text_hash(work)
-        key = (digest, mode.value, tuple(rules.items()), spoilers)
+        key = (digest, mode.value, tuple(rules.items()), spoilers, overrides_stamp())
         if (cached := cache.get(key)) is not None:
             return JSONResponse({**cached, "text_hash": digest, "cached": True})
         task = ScanTask(

@@ -26,6 +26,7 @@ from forewarn.errors import InputError
 from forewarn.language import annotate_language
 from forewarn.limits import Deadline, Limits
 from forewarn.locations import warning_locations
+from forewarn.overrides import overrides_path
 from forewarn.place import chapters_phrase, ranges
 from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport
@@ -125,8 +126,18 @@ def text_hash(work: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def overrides_stamp() -> str:
+    """A digest of the reader's overrides file ("" when there is none): part of a cached
+    answer's key, so that a dismissal made since is never hidden behind the cache."""
+    try:
+        return hashlib.sha256(overrides_path().read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 class ResultCache:
-    """Answers by (text hash, mode, avoid-list, spoilers), least recently used dropped first."""
+    """Answers by (text hash, mode, avoid-list, spoilers, overrides), least recently used
+    dropped first."""
 
     def __init__(self, entries: int = CACHE_ENTRIES) -> None:
         self.entries = entries

@@ -135,7 +135,7 @@ def _check_work(task: ScanTask) -> ScanOutcome:
     """The extension's check of one AO3 work (already validated by the main process)."""
     assert task.work is not None
     try:
-        body = check_work(task.work, scanner(task, overrides=False), task.avoid, task.spoilers)
+        body = check_work(task.work, scanner(task), task.avoid, task.spoilers)
     except InputError as exc:
         return ScanOutcome(422, str(exc))
     return ScanOutcome(
