@@ -208,3 +208,44 @@ def test_a_story_without_headings_keeps_its_first_lines() -> None:
     doc = read_bytes(f"THE ROOF\n\nby Mara Quill\n\n{PROSE}\n".encode(), "story.txt")
     assert chapters(doc) == [None]
     assert [doc.quote(p) for p in doc.paragraphs] == ["THE ROOF", "by Mara Quill", PROSE]
+
+
+def test_chapters_headed_by_a_bare_roman_numeral() -> None:
+    """The War of the Worlds' layout: a contents list of "I. THE EVE OF THE WAR." lines, then
+    each chapter headed "I." over its title in capitals."""
+    contents = " BOOK ONE.—THE COMING\n I. THE EVE OF THE WAR.\n II. THE FALLING STAR.\n"
+    text = (
+        f"THE WAR\n\nby H. G. Wells\n\nContents\n\n{contents}\n\n"
+        f"BOOK ONE\nTHE COMING\n\nI.\nTHE EVE OF THE WAR.\n\n{PROSE}\n\n"
+        f"II.\nTHE FALLING STAR.\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "war.txt")
+    assert chapters(doc) == [
+        "BOOK ONE — THE COMING — I. — THE EVE OF THE WAR.",
+        "II. — THE FALLING STAR.",
+    ]
+    assert [doc.quote(p) for p in doc.paragraphs] == [PROSE, PROSE]
+
+
+def test_stories_of_a_collection_and_their_numbered_sections() -> None:
+    """The Adventures of Sherlock Holmes: "I. A SCANDAL IN BOHEMIA", then its section "I."."""
+    text = (
+        f"I. A SCANDAL IN BOHEMIA\n\n\nI.\n\n{PROSE}\n\nII.\n\n{PROSE}\n\n\n"
+        f"II. THE RED-HEADED LEAGUE\n\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "stories.txt")
+    assert chapters(doc) == ["I. A SCANDAL IN BOHEMIA — I.", "II.", "II. THE RED-HEADED LEAGUE"]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "I WILL NOT GO.",
+        "I wandered lonely as a cloud\nI saw a crowd, a host of daffodils\nI gazed and gazed",
+        "VI. The man with the twisted lip came in at last, and sat down by the fire.",
+    ],
+)
+def test_lines_starting_with_i_are_not_headings_or_contents(prose: str) -> None:
+    doc = read_bytes(f"CHAPTER I.\n\n{PROSE}\n\n{prose}\n\n{PROSE}\n".encode(), "story.txt")
+    assert chapters(doc) == ["CHAPTER I."]
+    assert [doc.quote(p) for p in doc.paragraphs] == [PROSE, prose, PROSE]

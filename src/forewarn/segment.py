@@ -14,6 +14,9 @@ _NUMBER = (
     r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|first|second|third|fourth|"
     r"fifth|sixth|seventh|eighth|ninth|tenth|last|final)"
 )
+# A bare Roman numeral in capitals, a valid one ("IV", not "IIII"): a chapter's heading when it
+# stands alone ("IV." / "IV") or before a title in capitals ("IV. THE CYLINDER OPENS.").
+_ROMAN = r"(?=[IVXLC])(?:C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 HEADING = re.compile(
     rf"""^\s*(?:
         (?:chapter|chap\.|part|book|volume|letter|act|section)\s+{_NUMBER}\b
@@ -23,13 +26,15 @@ HEADING = re.compile(
       | (?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)
             \b[.:]?(?:\s.{{0,60}})?
       | \#{{1,3}}\s+.{{1,80}}
+      | (?-i:{_ROMAN})(?:\.(?:\s+(?-i:[A-Z0-9“"‘'][^a-z]{{0,80}}))?)?
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # A line of a table of contents: a heading, perhaps run into its title ("CHAPTER LX.—The Line").
 _CONTENTS_LINE = re.compile(
     rf"^\s*(?:(?:chapter|chap\.|part|book|volume|letter|act|section|scene)\s+{_NUMBER}\b"
-    r"|(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)\b)",
+    r"|(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)\b"
+    rf"|(?-i:{_ROMAN})(?:\.\s|\.?$))",
     re.IGNORECASE,
 )
 # A play's division: "ACT I.", "Act 2", "ACT III, SCENE 2", "SCENE II. A room in the castle."

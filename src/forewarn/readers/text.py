@@ -191,9 +191,19 @@ def _is_contents_entry(
     )
 
 
+_NUMERAL = re.compile(r"^[IVXLC]+\.?$")
+
+
 def _kind(heading: str) -> str:
-    """The first word ("chapter" in "CHAPTER IV. — The Storm"); kinds never share a chapter."""
-    return heading.split(maxsplit=1)[0].lower() if heading.strip() else ""
+    """The first word ("chapter" in "CHAPTER IV. — The Storm"); kinds never share a chapter. A
+    bare numeral ("IV." or "IV. — THE STORM" over two lines) is one kind, a numeral with its
+    title on its line ("I. A SCANDAL IN BOHEMIA", a story in a collection) another."""
+    words = heading.split(maxsplit=2)
+    if not words:
+        return ""
+    if _NUMERAL.match(words[0]):
+        return "numeral" if len(words) == 1 or words[1] == "—" else "numeral-titled"
+    return words[0].lower()
 
 
 def read_text(data: bytes, source: str) -> Document:
