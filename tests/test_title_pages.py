@@ -16,6 +16,7 @@ import pytest
 
 from forewarn.document import Document
 from forewarn.readers import read_bytes
+from forewarn.segment import heading_title
 from tests.helpers import run_cli
 
 NOVEL = """\
@@ -249,3 +250,39 @@ def test_lines_starting_with_i_are_not_headings_or_contents(prose: str) -> None:
     doc = read_bytes(f"CHAPTER I.\n\n{PROSE}\n\n{prose}\n\n{PROSE}\n".encode(), "story.txt")
     assert chapters(doc) == ["CHAPTER I."]
     assert [doc.quote(p) for p in doc.paragraphs] == [PROSE, prose, PROSE]
+
+
+def test_a_heading_whose_title_wraps_over_lines_in_capitals() -> None:
+    """Don Quixote: "CHAPTER II." over a title in capitals wrapped across two lines; the
+    contents entries, each run into its title, come first and open no chapter."""
+    contents = (
+        "CHAPTER I WHICH TREATS OF THE CHARACTER AND\nPURSUITS OF THE GENTLEMAN\n\n"
+        "CHAPTER II WHICH TREATS OF THE FIRST SALLY\nTHE GENTLEMAN MADE FROM HOME\n\n"
+    )
+    text = (
+        f"{contents}INTRODUCTION\n\n{PROSE}\n\n"
+        "CHAPTER I.\nWHICH TREATS OF THE CHARACTER AND PURSUITS OF THE FAMOUS GENTLEMAN DON\n"
+        f"QUIXOTE OF LA MANCHA\n\n{PROSE}\n\n"
+        "CHAPTER II.\nWHICH TREATS OF THE FIRST SALLY THE INGENIOUS DON QUIXOTE MADE FROM\n"
+        f"HOME\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "quixote.txt")
+    assert chapters(doc) == [
+        "INTRODUCTION",
+        "CHAPTER I. — WHICH TREATS OF THE CHARACTER AND PURSUITS OF THE FAMOUS GENTLEMAN DON "
+        "QUIXOTE OF LA MANCHA",
+        "CHAPTER II. — WHICH TREATS OF THE FIRST SALLY THE INGENIOUS DON QUIXOTE MADE FROM HOME",
+    ]
+    assert [doc.quote(p) for p in doc.paragraphs] == [PROSE, PROSE, PROSE]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "CHAPTER I.\nIt was a dark night and the rain fell in torrents, except at\nintervals",
+        "Part of the problem was that nobody\nIN THE VILLAGE HAD SEEN THE SEA",
+        "CHAPTER I.\nCHAPTER II.\nCHAPTER III.",
+    ],
+)
+def test_prose_and_contents_blocks_are_not_wrapped_headings(block: str) -> None:
+    assert heading_title(block) is None

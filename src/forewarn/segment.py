@@ -81,14 +81,19 @@ def is_scene_break(line: str) -> bool:
 def heading_title(block: str) -> str | None:
     """The chapter title if ``block`` is a chapter heading, else None."""
     lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-    if not lines or len(lines) > 2 or len(block) > 160:
+    if not lines or len(lines) > 4 or len(block) > 400:
         return None
     if not HEADING.match(lines[0]):
         return None
-    if len(lines) == 2:
-        if HEADING.match(lines[1]) or len(lines[1].split()) > 12:
+    if len(lines) > 1:
+        # Its title on the next line, or wrapped over up to three in capitals ("CHAPTER II." /
+        # "WHICH TREATS OF THE FIRST SALLY THE INGENIOUS DON QUIXOTE MADE FROM" / "HOME").
+        title = " ".join(lines[1:])
+        short = len(lines) == 2 and len(title.split()) <= 12 and len(block) <= 160
+        capitals = not any(c.islower() for c in title) and len(title.split()) <= 30
+        if any(HEADING.match(ln) for ln in lines[1:]) or not (short or capitals):
             return None
-        return f"{lines[0].lstrip('# ')} — {lines[1]}"
+        return f"{lines[0].lstrip('# ')} — {title}"
     title = lines[0].lstrip("# ") if lines[0].startswith("#") else lines[0]
     # A sentence that merely begins with "Part one of ..." is prose, not a heading.
     if title.endswith((".", "!", "?")) and len(title.split()) > 8 and not play_division(title):

@@ -130,7 +130,11 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     # Headings whose "chapter" holds only title lines and that the book prints again later
     # are a contents list's entries ("CHAPTER XX" / "FIRST EPILOGUE: 1813 - 20" / ...).
     while len(sections) > 1 and _is_contents_entry(text, sections[0], sections[1:]):
-        front += sections.pop(0)[2]
+        start, titles, body = sections[0]
+        if len(titles) > 1 and not _is_contents_entry(text, (start, titles[1:], []), sections[1:]):
+            sections[0] = (start, titles[1:], body)  # the contents' last entry, then a heading
+            break
+        front += [b for b in sections.pop(0)[2] if not _is_title_line(text[b.start : b.end])]
     chapters: list[tuple[int, str | None]] = [(start, " — ".join(t)) for start, t, _ in sections]
     if chapters:
         # The title page's lines before the first prose (a preface, a note) are not the story;
@@ -156,10 +160,11 @@ def _is_title_line(block: str) -> bool:
     """Short, and no sentence of the story ("THE WHALE.", "[All rights reserved.]" and a
     publisher's "PRINTED IN THE UNITED STATES ... N.Y." are title lines)."""
     words = block.split()
-    if len(words) > _TITLE_LINE_WORDS:
-        return False
-    shouted = not any(c.islower() for c in block)
-    return shouted or not (len(words) >= 3 and _SENTENCE_END.search(block.rstrip()))
+    if not any(c.islower() for c in block):  # in capitals: a title, perhaps wrapped
+        return len(words) <= 2 * _TITLE_LINE_WORDS
+    return len(words) <= _TITLE_LINE_WORDS and not (
+        len(words) >= 3 and _SENTENCE_END.search(block.rstrip())
+    )
 
 
 def _heading_key(title: str) -> tuple[str, int | None]:
@@ -183,7 +188,7 @@ def _is_contents_entry(
     (kind, number), following = _heading_key(titles[0]), later[0][1]
     going_back = _heading_key(following[0])
     return (
-        len(titles) == len(following) == 1
+        len(following) == 1
         and number is not None
         and going_back[0] == kind
         and going_back[1] is not None
