@@ -10,10 +10,11 @@ import pytest
 
 from forewarn.detectors.base import DETECTORS, Detector
 from forewarn.document import Document
+from forewarn.errors import UnsupportedFormat
 from forewarn.findings import Finding
 from forewarn.limits import Deadline, Limits
 from forewarn.modes import MODES
-from forewarn.readers import READERS, sniff
+from forewarn.readers import READERS, SUPPORTED_SUFFIXES, sniff
 from forewarn.readers.strings import text_document
 from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
 from forewarn.scanner import Scanner
@@ -52,6 +53,32 @@ def test_reader_contract(name: str) -> None:
     doc = READERS[name](data, "story", limits, Deadline.start("story", limits))
     _check_document(doc)
     assert doc.source == "story"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected"),
+    [
+        (b"%PDF-1.7 damaged", "book.epub", "epub"),  # an archive's name claims it before magic
+        (b"PK\x03\x04...", "book.txt", "epub"),
+        (b"\xef\xbb\xbf\n <!DOCTYPE HTML><p>x", "story.md", "html"),  # content before name
+        (b"# Title\n\nText.", "story.md", "markdown"),
+        (b"<p>x</p>", "story.htm", "html"),
+        (b"no markup at all", "story.html", "text"),  # an HTML name needs markup
+        (b"<p>x</p>", "story.txt", "text"),
+        (b"Just words.", "", "text"),
+    ],
+)
+def test_sniff_asks_the_registered_formats(data: bytes, name: str, expected: str) -> None:
+    assert sniff(data, name) == expected
+
+
+def test_sniff_refuses_what_no_reader_reads() -> None:
+    with pytest.raises(UnsupportedFormat, match=r"unsupported format \(PNG image\)"):
+        sniff(b"\x89PNG\r\n\x1a\n", "story.html")
+    # a folder scan picks up the registered formats' suffixes
+    assert sorted(SUPPORTED_SUFFIXES) == sorted(
+        [".epub", ".htm", ".html", ".xhtml", ".markdown", ".md", ".text", ".txt"]
+    )
 
 
 def _detectors() -> list[tuple[str, str, Detector]]:

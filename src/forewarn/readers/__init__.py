@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -20,13 +21,59 @@ from forewarn.readers.html import html_document, parse_html
 from forewarn.readers.markdown import read_markdown
 from forewarn.readers.text import read_text
 
-#: File extensions a folder scan picks up.
-SUPPORTED_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"}
-
-
 #: A reader: the bytes of a story in its format, named ``source``, read within ``limits`` and
 #: ``deadline``.
 Reader = Callable[[bytes, str, Limits, Deadline], Document]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What ``sniff`` looks at: the first 4 KiB of a file and the suffix of its name."""
+
+    head: bytes  #: the first 4096 bytes, as they are
+    text: bytes  #: ``head`` without a leading BOM and whitespace, lowercased
+    suffix: str  #: the name's suffix, lowercased (".epub"; "" without one)
+
+    @classmethod
+    def of(cls, data: bytes, name: str) -> Sample:
+        head = data[:4096]
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        return cls(head, text, Path(name).suffix.lower())
+
+
+def _never(sample: Sample) -> bool:
+    return False
+
+
+def _always(sample: Sample) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Format:
+    """A registered reader and how ``sniff`` recognises its input: by its content (magic bytes,
+    markup), or by a name with one of its ``suffixes`` whose content meets ``if_named``.
+
+    ``sniff`` asks, in this order: a ``container`` format (a binary archive) by its content or
+    its name alone, before any unsupported format's magic bytes (a damaged EPUB gets the EPUB
+    reader's diagnosis, not "binary file"); then every other format by its content; then by its
+    name; a story none of them claims is plain text. Calling a ``Format`` reads with it."""
+
+    read: Reader
+    suffixes: frozenset[str] = frozenset()  #: also the files a folder scan picks up
+    by_content: Callable[[Sample], bool] = _never
+    if_named: Callable[[Sample], bool] = _always
+    container: bool = False
+
+    def __call__(self, data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
+        return self.read(data, source, limits, deadline)
+
+    def by_name(self, sample: Sample) -> bool:
+        return sample.suffix in self.suffixes and self.if_named(sample)
+
+
+def _epub(sample: Sample) -> bool:
+    return sample.head.startswith((b"PK\x03\x04", b"PK\x05\x06"))
 
 
 def _html(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
@@ -37,39 +84,46 @@ def _html(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Docum
     )
 
 
-#: The reader of each format ``sniff`` names.
-READERS: dict[str, Reader] = {
-    "epub": read_epub,
-    "html": _html,
-    "markdown": lambda data, source, limits, deadline: read_markdown(data, source, deadline),
-    "text": lambda data, source, limits, deadline: read_text(data, source),
+def _looks_like_html(sample: Sample) -> bool:
+    head = sample.text
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in head:
+        return True
+    return head.startswith((b"<!doctype html", b"<html", b"<body", b"<head"))
+
+
+def _has_markup(sample: Sample) -> bool:
+    return b"<" in sample.text
+
+
+def _markdown(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
+    return read_markdown(data, source, deadline)
+
+
+def _text(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
+    return read_text(data, source)
+
+
+#: The format a story none of the registered formats claims is read as.
+FALLBACK = "text"
+
+#: The reader of each format ``sniff`` names, with how it recognises its input.
+READERS: dict[str, Format] = {
+    "epub": Format(read_epub, frozenset({".epub"}), by_content=_epub, container=True),
+    "html": Format(
+        _html,
+        frozenset({".html", ".htm", ".xhtml"}),
+        by_content=_looks_like_html,
+        if_named=_has_markup,
+    ),
+    "markdown": Format(_markdown, frozenset({".md", ".markdown"})),
+    FALLBACK: Format(_text, frozenset({".txt", ".text"})),
 }
 
+#: File extensions a folder scan picks up.
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset().union(*(fmt.suffixes for fmt in READERS.values()))
 
-def sniff(data: bytes, name: str = "") -> str:
-    """The format of ``data``: "epub", "html", "markdown" or "text"; raises on unsupported ones."""
-    head = data[:4096]
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "epub"
-    if Path(name).suffix.lower() == ".epub":
-        return "epub"  # a damaged EPUB gets the EPUB reader's diagnosis, not "binary file"
-    for magic, kind in _BINARY_MAGIC:
-        if head.startswith(magic):
-            raise UnsupportedFormat(
-                name, f"unsupported format ({kind}); forewarn reads text, Markdown, HTML and EPUB"
-            )
-    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if _looks_like_html(lowered):
-        return "html"
-    suffix = Path(name).suffix.lower()
-    if suffix in {".md", ".markdown"}:
-        return "markdown"
-    if suffix in {".html", ".htm", ".xhtml"} and b"<" in lowered:
-        return "html"
-    return "text"
-
-
-_BINARY_MAGIC = [
+#: Formats forewarn recognises by their first bytes and does not read.
+UNSUPPORTED = [
     (b"%PDF", "PDF"),
     (b"\x89PNG", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),
@@ -83,10 +137,27 @@ _BINARY_MAGIC = [
 ]
 
 
-def _looks_like_html(head: bytes) -> bool:
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in head:
-        return True
-    return head.startswith((b"<!doctype html", b"<html", b"<body", b"<head"))
+def sniff(data: bytes, name: str = "") -> str:
+    """The name of the format in ``READERS`` that reads ``data`` (named ``name``), by content
+    first; raises ``UnsupportedFormat`` on a format forewarn recognises and does not read."""
+    sample = Sample.of(data, name)
+    containers = [(n, f) for n, f in READERS.items() if f.container]
+    others = [(n, f) for n, f in READERS.items() if not f.container]
+    for fmt_name, fmt in containers:
+        if fmt.by_content(sample) or fmt.by_name(sample):
+            return fmt_name
+    for magic, kind in UNSUPPORTED:
+        if sample.head.startswith(magic):
+            raise UnsupportedFormat(
+                name, f"unsupported format ({kind}); forewarn reads text, Markdown, HTML and EPUB"
+            )
+    for fmt_name, fmt in others:
+        if fmt.by_content(sample):
+            return fmt_name
+    for fmt_name, fmt in others:
+        if fmt.by_name(sample):
+            return fmt_name
+    return FALLBACK
 
 
 def read_bytes(data: bytes, source: str, limits: Limits | None = None) -> Document:
