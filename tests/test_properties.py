@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from forewarn.errors import InputError
 from forewarn.normalize import INVISIBLE, MatchView
 from forewarn.readers import read_bytes
+from forewarn.readers.text import is_title_line
 from forewarn.report import Report
 from forewarn.scanner import scan_text, text_document
-from forewarn.segment import blocks, heading_title, is_scene_break
+from forewarn.segment import blocks, heading_title, is_contents_list, is_scene_break
 
 #: A blank line (whitespace allowed), which ends a block of the text.
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
@@ -147,11 +148,17 @@ def test_chapters_and_paragraphs_partition_the_text(text: str) -> None:
     doc = text_document(text)
     check_document(doc)
     paragraphs = {(p.start, p.end) for p in doc.paragraphs}
-    # Every block of the text is a paragraph, or a heading or scene break (never lost text).
+    # Every block of the text is a paragraph, or a heading, scene break or contents list, or a
+    # title line (of a title page or a contents entry, a subtitle): never a sentence of prose.
     for block in blocks(doc.text):
         raw = doc.text[block.start : block.end]
         if (block.start, block.end) not in paragraphs:
-            assert heading_title(raw) is not None or is_scene_break(raw), repr(raw)
+            assert (
+                heading_title(raw) is not None
+                or is_scene_break(raw)
+                or is_contents_list(raw)
+                or is_title_line(raw)
+            ), repr(raw)
     for c in doc.chapters[1:]:
         assert c.title and heading_title(BLANK_LINE.split(doc.text[c.start :], maxsplit=1)[0])
 

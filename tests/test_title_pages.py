@@ -286,3 +286,19 @@ def test_a_heading_whose_title_wraps_over_lines_in_capitals() -> None:
 )
 def test_prose_and_contents_blocks_are_not_wrapped_headings(block: str) -> None:
     assert heading_title(block) is None
+
+
+def test_a_subtitle_in_capitals_under_a_heading_is_part_of_its_title() -> None:
+    """Dracula: "CHAPTER I", a blank line, "JONATHAN HARKER'S JOURNAL": the journal's first
+    entry is the chapter's first paragraph. A shout opening a chapter stays text."""
+    text = (
+        f"CHAPTER I\n\nJONATHAN HARKER'S JOURNAL\n\n{PROSE}\n\n"
+        f"CHAPTER II\n\nSTOP!\n\n{PROSE}\n\nSCENE I. A hall.\n\nHAMLET.\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "dracula.txt")
+    assert chapters(doc) == [
+        "CHAPTER I — JONATHAN HARKER'S JOURNAL",
+        "CHAPTER II",
+        "SCENE I. A hall.",
+    ]
+    assert first_paragraphs(doc) == [PROSE[:30], "STOP!", "HAMLET."]

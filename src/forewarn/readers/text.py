@@ -102,6 +102,8 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     front: list[Span] = []  # paragraphs before the first heading
     sections: list[tuple[int, list[str], list[Span]]] = []  # (start, titles, paragraphs)
     pending: list[tuple[int, str]] = []  # consecutive headings: (start, title)
+    subtitles: set[int] = set()  # where a line in capitals under a heading is its subtitle
+    subtitled: set[str] = set()  # those subtitles
     act: str | None = None  # a play's current act: "SCENE II." opens "ACT I. — SCENE II."
     for block in blocks(text):
         raw = text[block.start : block.end]
@@ -120,8 +122,13 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
             kinds = [_kind(t) for _, t in pending]
             if _kind(title) in kinds:
                 last = len(kinds) - 1 - kinds[::-1].index(_kind(title))
-                pending = pending[last + 1 :]
+                pending = [h for h in pending[last + 1 :] if h[0] not in subtitles]
             pending.append((block.start, title))
+            continue
+        if pending and _is_subtitle(raw, pending[-1], subtitles):
+            subtitles.add(block.start)  # "CHAPTER I" / "JONATHAN HARKER'S JOURNAL"
+            subtitled.add(" ".join(raw.split()))
+            pending.append((block.start, " ".join(raw.split())))
             continue
         if pending:
             sections.append((pending[0][0], [t for _, t in pending], []))
@@ -129,17 +136,18 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
         (sections[-1][2] if sections else front).append(block)
     # Headings whose "chapter" holds only title lines and that the book prints again later
     # are a contents list's entries ("CHAPTER XX" / "FIRST EPILOGUE: 1813 - 20" / ...).
-    while len(sections) > 1 and _is_contents_entry(text, sections[0], sections[1:]):
+    while len(sections) > 1 and _is_contents_entry(text, sections[0], sections[1:], subtitled):
         start, titles, body = sections[0]
-        if len(titles) > 1 and not _is_contents_entry(text, (start, titles[1:], []), sections[1:]):
-            sections[0] = (start, titles[1:], body)  # the contents' last entry, then a heading
+        rest = titles[1:] if any(t not in subtitled for t in titles[1:]) else []
+        if rest and not _is_contents_entry(text, (start, rest, []), sections[1:], subtitled):
+            sections[0] = (start, rest, body)  # the contents' last entry, then a heading
             break
-        front += [b for b in sections.pop(0)[2] if not _is_title_line(text[b.start : b.end])]
+        front += [b for b in sections.pop(0)[2] if not is_title_line(text[b.start : b.end])]
     chapters: list[tuple[int, str | None]] = [(start, " — ".join(t)) for start, t, _ in sections]
     if chapters:
         # The title page's lines before the first prose (a preface, a note) are not the story;
         # what prose comes before the first heading is a chapter of its own.
-        while front and _is_title_line(text[front[0].start : front[0].end]):
+        while front and is_title_line(text[front[0].start : front[0].end]):
             front.pop(0)
         front = [b for b in front if not _CONTENTS_HEADING.match(text[b.start : b.end])]
         if front:
@@ -156,7 +164,7 @@ _CONTENTS_HEADING = re.compile(r"^\s*(?:table of )?contents[.:]?\s*$", re.IGNORE
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’]*$")
 
 
-def _is_title_line(block: str) -> bool:
+def is_title_line(block: str) -> bool:
     """Short, and no sentence of the story ("THE WHALE.", "[All rights reserved.]" and a
     publisher's "PRINTED IN THE UNITED STATES ... N.Y." are title lines)."""
     words = block.split()
@@ -175,14 +183,15 @@ def _is_contents_entry(
     text: str,
     section: tuple[int, list[str], list[Span]],
     later: list[tuple[int, list[str], list[Span]]],
+    subtitles: set[str],
 ) -> bool:
     """A leading "chapter" that is an entry of a contents list: its heading comes again later
     and it holds nothing but title lines."""
     _, titles, paragraphs = section
-    keys = {_heading_key(t) for t in titles}
+    keys = {_heading_key(t) for t in titles if t not in subtitles}
     if not any(_heading_key(t) in keys for _, others, _ in later for t in others):
         return False
-    if all(_is_title_line(text[b.start : b.end]) for b in paragraphs):
+    if all(is_title_line(text[b.start : b.end]) for b in paragraphs):
         return True
     # The contents' last entry, then a preface: the next heading goes back (II, then I).
     (kind, number), following = _heading_key(titles[0]), later[0][1]
@@ -193,6 +202,23 @@ def _is_contents_entry(
         and going_back[0] == kind
         and going_back[1] is not None
         and going_back[1] <= number
+    )
+
+
+def _is_subtitle(block: str, heading: tuple[int, str], subtitles: set[int]) -> bool:
+    """A heading's title on a line of its own in capitals, set apart by a blank line
+    ("JONATHAN HARKER'S JOURNAL" under "CHAPTER I"); not under a play's act or scene, whose
+    next line in capitals is a speaker."""
+    words = block.split()
+    return (
+        heading[0] not in subtitles
+        and not play_division(heading[1])
+        and block.count("\n") <= 1
+        and 0 < len(words) <= 12
+        and any(c.isalpha() for c in block)
+        and not any(c.islower() for c in block)
+        and not block.rstrip().endswith(("!", "?", "…"))
+        and title_number(block) is None  # "CHAPTER XIII IN WHICH ...": a contents entry
     )
 
 
