@@ -8,17 +8,21 @@ import copy
 
 import pytest
 
+from forewarn.ao3tags import suggest_tags
 from forewarn.detectors.base import DETECTORS, Detector
 from forewarn.document import Document
 from forewarn.errors import UnsupportedFormat
 from forewarn.findings import Finding
 from forewarn.limits import Deadline, Limits
 from forewarn.modes import MODES
+from forewarn.profile import parse_avoid
 from forewarn.readers import READERS, SUPPORTED_SUFFIXES, sniff
 from forewarn.readers.strings import text_document
-from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
+from forewarn.render.formats import CHECK_FORMATS, REPORT_FORMATS, STORY_FORMATS, TAGS_FORMATS
 from forewarn.scanner import Scanner
+from forewarn.story_commands import CheckFormat, TagsFormat
 from forewarn.taxonomy import SEVERITIES, load_taxonomy
+from forewarn.verdict import verdict_for
 from tests.conftest import FIXTURES
 
 STORY = (
@@ -119,3 +123,25 @@ def test_report_format_contract(name: str) -> None:
 def test_story_format_contract(name: str) -> None:
     line = STORY_FORMATS[name](Scanner("fast").scan(STORY))
     assert line.endswith("\n") and line.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", sorted(TAGS_FORMATS))
+def test_tags_format_contract(name: str) -> None:
+    text = TAGS_FORMATS[name](suggest_tags(Scanner("fast").scan(STORY)))
+    assert text.endswith("\n") and "uicide" in text
+
+
+@pytest.mark.parametrize("name", sorted(CHECK_FORMATS))
+def test_check_format_contract(name: str) -> None:
+    avoid = parse_avoid("suicide")
+    verdict = verdict_for(Scanner("fast").scan(STORY), avoid)
+    spoiled = CHECK_FORMATS[name](avoid, [verdict], True)
+    assert spoiled.endswith("\n") and "He tried to kill himself" in spoiled
+    assert "He tried to kill himself" not in CHECK_FORMATS[name](avoid, [verdict], False)
+    assert CHECK_FORMATS[name](avoid, [], False).strip()  # no story read still renders
+
+
+def test_every_format_a_command_offers_is_registered() -> None:
+    # each command's --format choices: its terminal text and its registered formats
+    assert {f.value for f in TagsFormat} == {"text", *TAGS_FORMATS}
+    assert {f.value for f in CheckFormat} == {"text", *CHECK_FORMATS}

@@ -7,7 +7,6 @@ and for ``check`` AVOIDED when a story holds avoided content.
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -29,19 +28,23 @@ from forewarn.profile import (
     unset_rule,
 )
 from forewarn.readers import expand_paths
-from forewarn.render.markdown import content_notes
+from forewarn.render.formats import CHECK_FORMATS, TAGS_FORMATS
 from forewarn.render.terminal import ProgressBar, render_tags, render_verdict
 from forewarn.report import DocumentReport, at_least
 from forewarn.scanner import ScanFailure, Scanner
-from forewarn.verdict import Verdict, check_to_dict, verdict_for
+from forewarn.verdict import Verdict, verdict_for
 
 
 class CheckFormat(StrEnum):
+    """``text`` (the terminal, story by story) and the names in ``CHECK_FORMATS``."""
+
     text = "text"
     json = "json"
 
 
 class TagsFormat(StrEnum):
+    """``text`` (the terminal) and the names in ``TAGS_FORMATS``."""
+
     text = "text"
     json = "json"
     md = "md"
@@ -116,9 +119,8 @@ def check_command(
                 console.print(render_verdict(verdict, spoilers))
             else:
                 verdicts.append(verdict)
-    if fmt is CheckFormat.json:
-        out = check_to_dict(avoid, verdicts, spoilers)
-        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    if fmt is not CheckFormat.text:
+        sys.stdout.write(CHECK_FORMATS[fmt.value](avoid, verdicts, spoilers))
     if failures:
         if len(files) > 1:
             fail(f"{failures} of {len(files)} files could not be read")
@@ -136,12 +138,10 @@ def tags_command(path: str, fmt: TagsFormat, mode: str, min_severity: str = "imp
         fail(f"{path}: not checked: {'; '.join(report.document.notices)}")
         return ExitCode.INPUT
     tags = suggest_tags(at_least(report, min_severity))
-    if fmt is TagsFormat.json:
-        sys.stdout.write(json.dumps(tags.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    elif fmt is TagsFormat.md:
-        sys.stdout.write(content_notes(tags))
-    else:
+    if fmt is TagsFormat.text:
         _console().print(render_tags(tags))
+    else:
+        sys.stdout.write(TAGS_FORMATS[fmt.value](tags))
     return ExitCode.OK
 
 
