@@ -156,3 +156,25 @@ def test_a_single_scene_heading_in_a_novel_stays_text(tmp_path: Path) -> None:
     doc = read_path(book)
     assert [c.title for c in doc.chapters] == ["Rehearsal"]
     assert "Scene two." in [doc.quote(p) for p in doc.paragraphs]
+
+
+def test_a_story_chapter_with_scene_headings_is_not_a_play(tmp_path: Path) -> None:
+    """A fan-fiction chapter (one TOC entry) whose parts are headed "Scene 1", "Scene 2": with
+    no act anywhere, its scenes stay in the chapter, as before."""
+    body = (
+        "<h1>Chapter 3: Black Ice</h1><h3>Scene 1</h3><p>The car left the road.</p>"
+        "<h3>Scene 2</h3><p>The hospital smelled of floor polish.</p>"
+    )
+    package = opf(["one.xhtml"]).replace(
+        "</manifest>",
+        '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/></manifest>',
+    )
+    files = {"OEBPS/one.xhtml": page("Three", body), "OEBPS/content.opf": package}
+    files["OEBPS/toc.ncx"] = (
+        '<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/"><navMap>'
+        '<navPoint id="n1"><navLabel><text>Chapter 3: Black Ice</text></navLabel>'
+        '<content src="one.xhtml"/></navPoint></navMap></ncx>'
+    )
+    doc = read_path(make_epub(tmp_path / "fic.epub", files))
+    assert [c.title for c in doc.chapters] == ["Chapter 3: Black Ice"]
+    assert "Scene 2" in [doc.quote(p) for p in doc.paragraphs]

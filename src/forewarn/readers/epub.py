@@ -580,15 +580,17 @@ _PLAY_DIVISIONS = 2
 _PLAY_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "center")
 
 
-def _is_play(body: html.HtmlElement, deadline: Deadline) -> bool:
+def _is_play(body: html.HtmlElement, title: str | None, deadline: Deadline) -> bool:
     """Whether a page holds a play's acts or scenes: two headings or short paragraphs or more
-    that read "ACT I." or "SCENE II. A room in the castle."."""
-    found = 0
+    that read "ACT I." or "SCENE II. A room in the castle.", one of them an act (or the page
+    is an act, by its TOC title). A story's chapter with "Scene 1" and "Scene 2" in it is
+    not a play: its scenes stay in the chapter."""
+    kinds = [kind] if title and (kind := play_division(title)) else []
     for el in body.iter(*_PLAY_BLOCKS):
         deadline.check()
-        if len(el.text_content()) <= 100 and play_division(text_of(el)):
-            found += 1
-            if found >= _PLAY_DIVISIONS:
+        if len(el.text_content()) <= 100 and (kind := play_division(text_of(el))):
+            kinds.append(kind)
+            if len(kinds) >= _PLAY_DIVISIONS and "act" in kinds:
                 return True
     return False
 
@@ -627,7 +629,7 @@ def _read_spine(
             toc.title(page.path),
             new_chapter=bool(entries) or not toc.entries or builder.empty,
             split=len(entries) != 1,
-            play=_is_play(page.body, deadline),
+            play=_is_play(page.body, toc.title(page.path), deadline),
         )
         extract_blocks(page.body, builder, deadline=deadline)
     return builder
