@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         "MiniLM; it is copied beside the model as data/models/<its name>",
     )
     parser.add_argument(
+        "--hidden",
+        type=int,
+        default=None,
+        help="hidden units of a network averaged with the judge's heads (default 0: none)",
+    )
+    parser.add_argument(
         "--no-patterns", action="store_true", help="leave the pattern features out (all zero)"
     )
     args = parser.parse_args(argv)
@@ -63,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.word_scale is not None:
         fitting.WORD_SCALE = args.word_scale
+    if args.hidden is not None:
+        fitting.HIDDEN = args.hidden
     categories = load_taxonomy().ids()
     train = read_corpus(args.corpus, ("train",))
     dev = read_corpus(args.corpus, ("dev",))
@@ -118,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     summary["word_scale"] = fitting.WORD_SCALE
+    summary["hidden"] = fitting.HIDDEN
     (args.out / "passage.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(
         f"passage model: {len(train)} train, {len(dev)} dev passages; gate passes "

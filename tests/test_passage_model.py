@@ -252,3 +252,38 @@ def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
     assert "death" not in found()
     proba[[100, 900, 1500, 2100, 2500, 2900], j] = float(model.strict_cuts()[-1, j]) + 0.001
     assert "death" in found()
+
+
+@pytest.mark.slow
+def test_a_judge_with_a_network_averages_it_with_the_heads_and_round_trips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The optional hidden-layer network (``train_passage --hidden``): its logit and the
+    logistic heads' are averaged; saved and loaded as plain arrays; deterministic given a seed."""
+    pytest.importorskip("sklearn")
+    from forewarn.learn import fit
+
+    monkeypatch.setattr(fit, "HIDDEN", 8)
+    train, dev = _tiny_corpus()
+    categories = ["war", "death"]
+    tx = passage_features([r.text for r in train], categories)
+    dx = passage_features([r.text for r in dev], categories)
+    a, _ = fit.fit_passage_model(categories, train, tx, dev, dx, seed=3)
+    b, _ = fit.fit_passage_model(categories, train, tx, dev, dx, seed=3)
+    assert a.mlp_hidden.shape == (8, dx.minilm.shape[1] + len(categories))
+    assert np.array_equal(a.mlp_out, b.mlp_out) and np.array_equal(a.cut, b.cut)
+    words = dx.word_scores(a.word_index, a.words)
+    heads = replace(a, mlp_hidden=np.zeros((0, 0), np.float32))
+    head_logit = np.log(1 / heads.judge(dx.minilm, dx.patterns, words).astype(np.float64) - 1)
+    both = a.judge(dx.minilm, dx.patterns, words).astype(np.float64)
+    averaged = 1 / (1 + np.exp((head_logit - a.network(dx.minilm, dx.patterns)) / 2))
+    assert np.allclose(both, averaged, atol=1e-4)
+    proba = both[:, 0]
+    assert (proba[:4] >= a.cut[0]).all() and (proba[4:] < a.cut[0]).all()
+    a.save(tmp_path / "m.npz")
+    again = PassageModel.load(tmp_path / "m.npz")
+    assert np.array_equal(
+        again.judge(dx.minilm, dx.patterns, words), a.judge(dx.minilm, dx.patterns, words)
+    )
+    # a model saved without a network (every shipped one so far) loads with none
+    assert shipped_model().mlp_hidden.size == 0

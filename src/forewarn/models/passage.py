@@ -13,6 +13,10 @@ a verdict). Per category ``c``:
   bias[c])`` decides:
   the window shows ``c`` when it reaches ``cut[c]`` (calibrated on the corpus's dev split);
   ``fast`` mode lets the gate's probability decide instead, against ``fast_cut[c]``;
+- the judge's logit is averaged with that of a small **network** over the same reading
+  (``relu([minilm, patterns] @ mlp_hidden.T + mlp_hidden_bias) @ mlp_out.T + mlp_out_bias``,
+  one hidden layer shared by every category), when the model has one: the two disagree on
+  different passages, and their average ranks held-out passages better than either;
 - ``severity_coef[c]`` / ``severity_bias[c]`` give a softmax over the severity scale;
 - ``false_rate[mode][c]`` is the share of natural dev windows labelled without ``c`` (random
   novel windows, Webis fan fiction) that the mode accepts (``default``: of those the gate lets
@@ -28,7 +32,7 @@ Fitted by ``models/train_passage.py`` from ``training/corpus``; stored as plain 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +66,11 @@ class PassageModel:
     words: np.ndarray  # (k, V) word weights of the judge
     vocabulary: list[str]  # (V,) the words those weights belong to
     version: str = ""
+    #: The network's layers (h, d + k), (h,), (k, h), (k,); empty in a model without one.
+    mlp_hidden: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    mlp_hidden_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    mlp_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    mlp_out_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     #: The folder (under ``data/models``) of the ONNX encoder the judge's weights belong to.
     encoder: str = "minilm"
 
@@ -83,8 +92,16 @@ class PassageModel:
     def judge(self, embeddings: np.ndarray, patterns: np.ndarray, words: np.ndarray) -> np.ndarray:
         """Stage-2 probabilities (n, k) from MiniLM embeddings, pattern features (n, k) and the
         judge's word scores (n, k: ``pool_words`` with ``words``)."""
-        logits = _dot(embeddings, self.coef) + patterns * self.pattern_weight + words
-        return _sigmoid(logits + self.bias)
+        logits = _dot(embeddings, self.coef) + patterns * self.pattern_weight + words + self.bias
+        if self.mlp_hidden.size:
+            logits = (logits + self.network(embeddings, patterns)) / 2
+        return _sigmoid(logits)
+
+    def network(self, embeddings: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+        """(n, k) logits of the hidden-layer network over [embeddings, patterns]."""
+        x = np.hstack([embeddings, patterns])
+        hidden = np.maximum(0.0, _dot(x, self.mlp_hidden) + self.mlp_hidden_bias)
+        return np.asarray(_dot(hidden, self.mlp_out) + self.mlp_out_bias)
 
     def severity(self, embeddings: np.ndarray) -> np.ndarray:
         """(n, k) index into SEVERITIES of each window's most likely severity per category."""
@@ -156,6 +173,10 @@ _ARRAYS = (
     "strict_rate",
     "gate_words",
     "words",
+    "mlp_hidden",
+    "mlp_hidden_bias",
+    "mlp_out",
+    "mlp_out_bias",
 )
 
 
