@@ -273,10 +273,9 @@ def test_a_judge_with_a_network_averages_it_with_the_heads_and_round_trips(
     assert a.mlp_hidden.shape == (8, dx.minilm.shape[1] + len(categories))
     assert np.array_equal(a.mlp_out, b.mlp_out) and np.array_equal(a.cut, b.cut)
     words = dx.word_scores(a.word_index, a.words)
-    heads = replace(a, mlp_hidden=np.zeros((0, 0), np.float32))
-    head_logit = np.log(1 / heads.judge(dx.minilm, dx.patterns, words).astype(np.float64) - 1)
+    head_logit = dx.minilm @ a.coef.T + dx.patterns * a.pattern_weight + words + a.bias
     both = a.judge(dx.minilm, dx.patterns, words).astype(np.float64)
-    averaged = 1 / (1 + np.exp((head_logit - a.network(dx.minilm, dx.patterns)) / 2))
+    averaged = 1 / (1 + np.exp(-(head_logit + a.network(dx.minilm, dx.patterns)) / 2))
     assert np.allclose(both, averaged, atol=1e-4)
     proba = both[:, 0]
     assert (proba[:4] >= a.cut[0]).all() and (proba[4:] < a.cut[0]).all()

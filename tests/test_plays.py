@@ -99,7 +99,7 @@ def test_a_play_in_plain_text_reads_as_its_scenes(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="the passage model (being retrained) misses a death told in a bracketed stage "
+    reason="the passage model (issue 11) misses a death told in a bracketed stage "
     "direction with the name in capitals ('[BRANNOCK dies.]') that it finds in prose; the "
     "segmentation is not the cause (the play reads as its scenes, the same windows)",
     strict=False,
