@@ -254,6 +254,45 @@ def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
     assert "death" in found()
 
 
+def test_a_budgeted_scan_weighs_its_hits_against_the_windows_it_judged():
+    """A budgeted scan judges the gate's strongest windows, which fire by chance more than an
+    average gated window: hits there that the chance curve expects make no warning, although
+    scaling the rate by the judged share alone would have made one."""
+    from forewarn.detectors.model import Judgement
+
+    model = shipped_model()
+    assert model.chance_bias.size and float(model.chance_slope[0]) > 0
+    k, n = len(model.categories), 20_000
+    j = model.categories.index("sexual-content")
+    doc = text_document(" ".join(f"Sentence {i} here." for i in range(n)))
+    windows = sentence_windows(doc)
+    assert len(windows) == n
+    cut = float(model.gate_cut[j])
+    gate = np.full((n, k), 1e-6, np.float32)
+    gate[:, j] = cut / 2  # below the gate: never judged
+    gate[:4000, j] = min(0.999, cut + 0.05)  # gated, weakly
+    strong = 1 / (1 + np.exp(-(np.log(cut / (1 - cut)) + 3)))  # 3 logits above its cut
+    gate[:400, j] = strong  # the budget's 400: the strongest of the gated ones
+    judged = np.zeros(n, dtype=bool)
+    judged[:400] = True
+    chance = model.chance(gate[judged])
+    assert chance is not None
+    expected = float(chance[:, j].sum())
+    share = 400 / 4000
+    assert expected > 2 * share * n * float(model.rate("thorough")[j])
+    proba = np.zeros((n, k), np.float32)
+    proba[: int(round(expected)), j] = float(model.cut[j]) + 0.01  # what chance gives there
+    focus = np.array([[w.centre] * k for w in windows])
+    seen = Judgement(proba, np.full((n, k), 2), focus, gate, judged=judged)
+
+    def found(m: PassageModel) -> set[str]:
+        return {f.category for f in ModelDetector("default", model=m).decide(doc, windows, seen)}
+
+    assert "sexual-content" not in found(model)
+    without_curve = replace(model, chance_bias=np.zeros(0, np.float32))
+    assert "sexual-content" in found(without_curve)
+
+
 @pytest.mark.slow
 def test_a_judge_with_a_network_averages_it_with_the_heads_and_round_trips(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

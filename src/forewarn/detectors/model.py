@@ -203,10 +203,10 @@ class ModelDetector:
         proba, severity = seen.proba, seen.severity
         cuts, sure = model.cuts(self.mode), model.sure_cuts(self.mode)
         # Over every window of the text: the judge's hits against its false-accept rate per
-        # window, scaled to the share of the category's gated windows it read (a budgeted scan
-        # judges some of them), and the gate's hits against its own rate.
+        # window, scaled to the windows it read (a budgeted scan judges the gate's strongest:
+        # ``_chance_share``), and the gate's hits against its own rate.
         rates, gate_rates = model.rate("thorough"), model.rate("fast")
-        share = seen.judged_share(model.gate_cut)
+        share = _chance_share(model, seen, len(windows))
         gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
         strict_cuts, strict_rates = model.strict_cuts(), model.strict_rate
         score = _rescale(proba, cuts)
@@ -423,6 +423,23 @@ def _rescale(proba: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Probabilities moved on the logit scale so that each category's cut-off becomes 0.5."""
     logit = _logit(proba) - _logit(cuts)
     return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float32)
+
+
+def _chance_share(model: PassageModel, seen: Judgement, windows: int) -> np.ndarray:
+    """(k,) what the per-window false-accept rates are scaled by for the windows judged: 1
+    where every gated window was; where a budget left some out, the chance curve's expected
+    false accepts over the windows actually judged (the gate's strongest, which fire by chance
+    more than the average gated window) against the unscaled rate, or without a curve the
+    judged share of the gated windows."""
+    share = seen.judged_share(model.gate_cut)
+    budgeted = share < 1
+    if seen.judged is None or not budgeted.any():
+        return share
+    chance = model.chance(seen.gate[seen.judged])
+    if chance is None:
+        return share
+    curve = chance.sum(axis=0) / np.maximum(1e-12, windows * model.rate("thorough"))
+    return np.asarray(np.where(budgeted, curve, share))
 
 
 def _beyond_chance(hits: int, windows: int, rate: float) -> bool:

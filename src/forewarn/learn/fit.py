@@ -326,7 +326,41 @@ def fit_passage_model(
             m.sure[at, j] = float(_sigmoid(np.array(level)))
         report.rows[categories[j]]["false_rate"] = [round(float(v), 5) for v in m.false_rate[:, j]]
     report.gate_share = float(gate_pass[ordinary].mean()) if ordinary.any() else 0.0
+    if fitted:
+        gates = np.ones((len(dev), k)) * 1e-6
+        judges = np.zeros((len(dev), k))
+        for j in fitted:
+            gates[:, j], judges[:, j] = gate_dev[j], judge_dev[j]
+        negative = ordinary[:, None] & (yd == 0) & np.isin(np.arange(k), fitted)[None, :]
+        m.chance_bias, m.chance_slope = fit_chance_curve(gates, judges, m.gate_cut, m.cut, negative)
     return m, report
+
+
+def fit_chance_curve(
+    gate: np.ndarray,
+    judge: np.ndarray,
+    gate_cut: np.ndarray,
+    cut: np.ndarray,
+    negative: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The judge's false-accept probability of an ordinary window against its gate margin
+    (``logit(gate) - logit(gate_cut)``): one intercept per category, one slope shared by all,
+    fitted on the (window, category) pairs of ``negative`` (n, k) — the chance curve a budgeted
+    scan sums over the windows it judges. Returns ``(chance_bias (k,), chance_slope (1,))``."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    k = gate.shape[1]
+    rows, cols = np.nonzero(negative)
+    margin = _logit(gate[rows, cols]) - _logit(gate_cut[cols])
+    accepted = judge[rows, cols] >= cut[cols]
+    if len(set(accepted.tolist())) < 2:
+        return np.zeros(0, np.float32), np.zeros(0, np.float32)
+    onehot = csr_matrix((np.ones(len(cols)), (np.arange(len(cols)), cols)), shape=(len(cols), k))
+    x = hstack([onehot, csr_matrix(margin[:, None])]).tocsr()
+    model = LogisticRegression(C=10.0, fit_intercept=False, max_iter=5000).fit(x, accepted)
+    weights = model.coef_[0]
+    return weights[:k].astype(np.float32), np.array([weights[k]], np.float32)
 
 
 def per_category(records: list[Record], categories: list[str]) -> dict[str, int]:

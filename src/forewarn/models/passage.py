@@ -23,7 +23,11 @@ a verdict). Per category ``c``:
   through to the judge), so that a long book's chance hits can be told apart from a real scene
   (see ``detectors.model``); ``strict_rate[l][c]`` is the share the judge accepts at
   ``STRICTER[l]`` logits above its cut (a long book's confident hits are weighed against
-  these); ``sure[c]`` is a probability above that of every dev passage
+  these); ``chance_bias[c]`` and ``chance_slope`` give the judge's false-accept probability of
+  one ordinary window as a function of its gate margin (``sigmoid(chance_bias[c] +
+  chance_slope * (logit(gate) - logit(gate_cut[c])))``): a budgeted scan judges the gate's
+  strongest windows, which fire by chance more often than the average gated one; ``sure[c]``
+  is a probability above that of every dev passage
   labelled without ``c`` (hard negatives included), which one window may reach to make the
   warning alone.
 
@@ -71,6 +75,9 @@ class PassageModel:
     mlp_hidden_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     mlp_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     mlp_out_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    #: The chance curve over the gate margin, (k,) and (1,); empty in a model without one.
+    chance_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    chance_slope: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     #: The folder (under ``data/models``) of the ONNX encoder the judge's weights belong to.
     encoder: str = "minilm"
 
@@ -126,6 +133,17 @@ class PassageModel:
         logit = np.log(q / (1 - q))[None, :] + np.array(STRICTER)[:, None]
         return 1.0 / (1.0 + np.exp(-logit))
 
+    def chance(self, gate: np.ndarray) -> np.ndarray | None:
+        """(n, k) each window's probability of a false accept by the judge, from its gate
+        probabilities (None when the model has no chance curve)."""
+        if not self.chance_bias.size:
+            return None
+        q = np.clip(np.asarray(gate, dtype=np.float64), 1e-6, 1 - 1e-6)
+        c = np.clip(self.gate_cut.astype(np.float64), 1e-6, 1 - 1e-6)
+        margin = np.log(q / (1 - q)) - np.log(c / (1 - c))
+        logit = self.chance_bias.astype(np.float64) + float(self.chance_slope[0]) * margin
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30))))
+
     def save(self, path: Path) -> None:
         """Write plain arrays (no pickle) to ``path`` (.npz)."""
         np.savez_compressed(
@@ -177,6 +195,8 @@ _ARRAYS = (
     "mlp_hidden_bias",
     "mlp_out",
     "mlp_out_bias",
+    "chance_bias",
+    "chance_slope",
 )
 
 
