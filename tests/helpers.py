@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+#: Debian's Chromium, which the browser tests drive (``make test`` installs it).
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def require_chromium() -> None:
+    """Skip the calling test module when Chromium is missing (a bare ``pytest``), but never in
+    CI, where the browser tests must not pass skipped."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError("Debian's chromium is not installed: `make test` should have")
+    pytest.skip(
+        "Debian's chromium is not installed (make test installs it)", allow_module_level=True
+    )
 
 
 def run_cli(
@@ -14,8 +32,6 @@ def run_cli(
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``forewarn ARGS...`` with captured text output."""
-    import os
-
     full_env = {**os.environ, "COLUMNS": "100", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "forewarn", *args],

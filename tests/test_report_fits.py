@@ -7,7 +7,6 @@ rest, and "score" is explained in words. Screenshots land in test-artifacts/repo
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,19 +20,13 @@ from forewarn.render.html import SUMMARY_SHOWN, render_html
 from forewarn.report import DocumentReport, Report, aggregate
 from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
 from tests.conftest import ROOT
-from tests.helpers import run_cli
+from tests.helpers import CHROMIUM, require_chromium, run_cli
 from tests.sample_report import build_document
 
 pytestmark = pytest.mark.browser
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():  # `make test` installs it; a bare `pytest` may run without
-    if os.environ.get("CI"):  # ... but CI must never pass with the browser tests skipped
-        raise RuntimeError("Debian's chromium is not installed: `make test` should have")
-    pytest.skip(
-        "Debian's chromium is not installed (make test installs it)", allow_module_level=True
-    )
+require_chromium()
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts" / "report"

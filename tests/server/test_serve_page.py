@@ -15,25 +15,19 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import EXAMPLE, FIXTURES, ROOT
+from tests.helpers import CHROMIUM, require_chromium
 from tests.server.conftest import ARTIFACTS, LiveServer
 
 pytestmark = pytest.mark.browser
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():  # `make test` installs it; a bare `pytest` may run without
-    if os.environ.get("CI"):  # ... but CI must never pass with the browser tests skipped
-        raise RuntimeError("Debian's chromium is not installed: `make test` should have")
-    pytest.skip(
-        "Debian's chromium is not installed (make test installs it)", allow_module_level=True
-    )
+require_chromium()
 
 ARGS = [
     "--no-sandbox",  # running as root
