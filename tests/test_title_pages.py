@@ -302,3 +302,21 @@ def test_a_subtitle_in_capitals_under_a_heading_is_part_of_its_title() -> None:
         "SCENE I. A hall.",
     ]
     assert first_paragraphs(doc) == [PROSE[:30], "STOP!", "HAMLET."]
+
+
+def test_a_continued_subtitle_and_a_note_in_parentheses_are_part_of_the_title() -> None:
+    """Dracula's later chapters: "JONATHAN HARKER'S JOURNAL--continued" under "CHAPTER II",
+    and "(Kept in shorthand.)" under the first chapter's subtitle, are the chapter's printed
+    title, not its first paragraph. A chapter opening on a remark in parentheses keeps it."""
+    text = (
+        f"CHAPTER I\n\nJONATHAN HARKER'S JOURNAL\n\n(Kept in shorthand.)\n\n{PROSE}\n\n"
+        f"CHAPTER II\n\nJONATHAN HARKER'S JOURNAL--continued\n\n{PROSE}\n\n"
+        f"CHAPTER III\n\n(He was wrong.)\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "dracula.txt")
+    assert chapters(doc) == [
+        "CHAPTER I — JONATHAN HARKER'S JOURNAL — (Kept in shorthand.)",
+        "CHAPTER II — JONATHAN HARKER'S JOURNAL--continued",
+        "CHAPTER III",
+    ]
+    assert first_paragraphs(doc) == [PROSE[:30], PROSE[:30], "(He was wrong.)"]

@@ -125,7 +125,10 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
                 pending = [h for h in pending[last + 1 :] if h[0] not in subtitles]
             pending.append((block.start, title))
             continue
-        if pending and _is_subtitle(raw, pending[-1], subtitles):
+        if pending and (
+            _is_subtitle(raw, pending[-1], subtitles)
+            or (pending[-1][0] in subtitles and _is_note(raw))
+        ):
             subtitles.add(block.start)  # "CHAPTER I" / "JONATHAN HARKER'S JOURNAL"
             subtitled.add(" ".join(raw.split()))
             pending.append((block.start, " ".join(raw.split())))
@@ -210,16 +213,29 @@ def _is_subtitle(block: str, heading: tuple[int, str], subtitles: set[int]) -> b
     ("JONATHAN HARKER'S JOURNAL" under "CHAPTER I"); not under a play's act or scene, whose
     next line in capitals is a speaker."""
     words = block.split()
+    capitals = _CONTINUED.sub("", block)
     return (
         heading[0] not in subtitles
         and not play_division(heading[1])
         and block.count("\n") <= 1
         and 0 < len(words) <= 12
-        and any(c.isalpha() for c in block)
-        and not any(c.islower() for c in block)
+        and any(c.isalpha() for c in capitals)
+        and not any(c.islower() for c in capitals)
         and not block.rstrip().endswith(("!", "?", "…"))
         and title_number(block) is None  # "CHAPTER XIII IN WHICH ...": a contents entry
     )
+
+
+#: A subtitle's "continued" ("JONATHAN HARKER'S JOURNAL--continued", "DIARY—continued.").
+_CONTINUED = re.compile(r"\s*(?:--|[—–-])\s*continued\.?\s*$", re.IGNORECASE)
+#: A note in parentheses on a line of its own ("(Kept in shorthand.)").
+_NOTE = re.compile(r"^\([^()\n]{1,80}\)$")
+
+
+def _is_note(block: str) -> bool:
+    """A short note in parentheses under a chapter's subtitle, part of its printed title
+    ("CHAPTER I" / "JONATHAN HARKER'S JOURNAL" / "(Kept in shorthand.)")."""
+    return bool(_NOTE.match(block.strip())) and len(block.split()) <= 8
 
 
 _NUMERAL = re.compile(r"^[IVXLC]+\.?$")
