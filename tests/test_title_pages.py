@@ -320,3 +320,29 @@ def test_a_continued_subtitle_and_a_note_in_parentheses_are_part_of_the_title() 
         "CHAPTER III",
     ]
     assert first_paragraphs(doc) == [PROSE[:30], PROSE[:30], "(He was wrong.)"]
+
+
+def test_headings_run_into_the_text_without_blank_lines_open_chapters() -> None:
+    """North and South as Gutenberg has it: a catalogue record left at the top, the title page,
+    a contents list of bare numerals ("CHAPTER: I., " / "II., "), and chapters whose heading
+    and subtitle are lines of the text, no blank line around them ("...was over." /
+    "CHAPTER II." / "ROSES AND THORNS." / "Margaret was..."; "CHAPTER XXVI.MOTHER AND SON")."""
+    text = (
+        "The Project Gutenberg eBook of The Salt Road\nTitle: The Salt Road\n"
+        "Author: Hester Vane\nLanguage: English\n\nThe Salt Road.\n\nBY\n\nHESTER VANE\n\n"
+        "CHAPTER: I., \nII., \nIII.\n\n"
+        f"CHAPTER I.\n“HASTE TO THE WEDDING.”\n{PROSE}\nThe wedding was over.\n"
+        f"CHAPTER II.\nROSES AND THORNS.\n{PROSE}\n"
+        f"CHAPTER III.MOTHER AND SON\n{PROSE}\nChapter 4 of the ledger was lost.\n"
+    )
+    doc = read_bytes(text.encode(), "north_and_south.txt")
+    assert chapters(doc) == [
+        "CHAPTER I. — “HASTE TO THE WEDDING.”",
+        "CHAPTER II. — ROSES AND THORNS.",
+        "CHAPTER III.MOTHER AND SON",
+    ]
+    assert [doc.quote(p) for p in doc.paragraphs] == [
+        f"{PROSE}\nThe wedding was over.",
+        PROSE,
+        f"{PROSE}\nChapter 4 of the ledger was lost.",
+    ]

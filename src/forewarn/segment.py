@@ -34,7 +34,7 @@ HEADING = re.compile(
 _CONTENTS_LINE = re.compile(
     rf"^\s*(?:(?:chapter|chap\.|part|book|volume|letter|act|section|scene)\s+{_NUMBER}\b"
     r"|(?:prologue|epilogue|interlude|afterword|foreword|preface|introduction)\b"
-    rf"|(?-i:{_ROMAN})(?:\.\s|\.?$))",
+    rf"|(?-i:{_ROMAN})(?:\.[\s,]|\.?,?\s*$))",
     re.IGNORECASE,
 )
 # A play's division: "ACT I.", "Act 2", "ACT III, SCENE 2", "SCENE II. A room in the castle."

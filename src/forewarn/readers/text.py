@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 from forewarn.chapter_numbers import title_number
 from forewarn.document import Document, Metadata, Span
@@ -105,11 +106,14 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     subtitles: set[int] = set()  # where a line in capitals under a heading is its subtitle
     subtitled: set[str] = set()  # those subtitles
     act: str | None = None  # a play's current act: "SCENE II." opens "ACT I. — SCENE II."
-    for block in blocks(text):
+    run_in: set[int] = set()  # where a heading run into the text starts
+    for block in _blocks(text, run_in):
         raw = text[block.start : block.end]
         if is_scene_break(raw) or is_contents_list(raw):
             continue
         title = heading_title(raw)
+        if title is None and block.start in run_in:
+            title = " — ".join(raw.split("\n"))  # "CHAPTER XXVI.MOTHER AND SON", as printed
         if title is not None:
             division = play_division(title)
             if division == "act":
@@ -150,7 +154,12 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     if chapters:
         # The title page's lines before the first prose (a preface, a note) are not the story;
         # what prose comes before the first heading is a chapter of its own.
-        while front and is_title_line(text[front[0].start : front[0].end]):
+        titles = {_bare(metadata.title)} if metadata.title else set()
+        while front and (
+            _is_catalogue_entry(raw := text[front[0].start : front[0].end], titles)
+            or is_title_line(raw)
+            or _bare(raw) in titles
+        ):
             front.pop(0)
         front = [b for b in front if not _CONTENTS_HEADING.match(text[b.start : b.end])]
         if front:
@@ -161,10 +170,106 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     return Document(text, paragraphs, chapters, metadata, source)
 
 
+#: A chapter heading run into the text, on a line of its own with no blank line around it
+#: ("CHAPTER II.", "CHAPTER XXVI.MOTHER AND SON"): the word as printed, a number, capitals.
+_RUN_IN_HEADING = re.compile(
+    r"^[ \t]*(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume)[ \t]+(?:[IVXLC]+|\d{1,3})\b"
+    r"[.:]?(?:[ \t]*[—–-]?[ \t]*[A-Z“\"‘'][^a-z\n]{0,60})?[ \t]*$"
+)
+_LINE_END = re.compile(r"[.!?…\"”’')\]]$")
+
+
+def _blocks(text: str, run_in: set[int]) -> Iterator[Span]:
+    """The blank-line blocks, a block split where a chapter heading is run into its text (North
+    and South: "...the wedding was over." / "CHAPTER II." / "ROSES AND THORNS." / "Margaret was
+    once more..." with no blank line between): the heading, with a subtitle in capitals on its
+    next line, becomes a block of its own (its start added to ``run_in``); the lines before
+    and after are the text's."""
+    for block in blocks(text):
+        raw = text[block.start : block.end]
+        if "\n" not in raw or heading_title(raw) is not None or is_contents_list(raw):
+            yield block
+            continue
+        yield from _split_run_in(text, block, run_in)
+
+
+def _split_run_in(text: str, block: Span, run_in: set[int]) -> Iterator[Span]:
+    lines: list[tuple[int, int]] = []  # (start, end) of each line
+    pos = block.start
+    while pos < block.end:
+        end = text.find("\n", pos, block.end)
+        end = block.end if end < 0 else end
+        lines.append((pos, end))
+        pos = end + 1
+    start = block.start
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        before = text[lines[i - 1][0] : lines[i - 1][1]].rstrip() if i else ""
+        if (i == 0 or _LINE_END.search(before)) and _RUN_IN_HEADING.match(text[a:b]):
+            last = i + 1 if i + 1 < len(lines) and _is_run_in_subtitle(text, lines[i + 1]) else i
+            if last + 1 < len(lines) and _is_prose_line(text, lines[last + 1]):
+                if i:
+                    yield from _trimmed(text, start, lines[i - 1][1])
+                for heading in _trimmed(text, a, lines[last][1]):
+                    run_in.add(heading.start)
+                    yield heading
+                start, i = lines[last + 1][0], last + 1
+                continue
+        i += 1
+    yield from _trimmed(text, start, block.end)
+
+
+def _is_run_in_subtitle(text: str, line: tuple[int, int]) -> bool:
+    words = text[line[0] : line[1]].split()
+    return 0 < len(words) <= 12 and not any(c.islower() for c in text[line[0] : line[1]])
+
+
+def _is_prose_line(text: str, line: tuple[int, int]) -> bool:
+    raw = text[line[0] : line[1]]
+    return any(c.islower() for c in raw) and heading_title(raw) is None
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield Span(start, end)
+
+
 #: A title page's line: a title, a byline, "Contents", a publisher, a dedication.
 _TITLE_LINE_WORDS = 20
 _CONTENTS_HEADING = re.compile(r"^\s*(?:table of )?contents[.:]?\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’]*$")
+
+
+#: A catalogue record's field ("Title: North and South", "Release date: July 1, 2003").
+_CATALOGUE_FIELD = re.compile(
+    r"^\s*(?:title|author|editor|translator|illustrator|release date|language|credits|"
+    r"original publication|most recently updated)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+_CATALOGUE_TITLE = re.compile(r"^\s*title\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def _is_catalogue_entry(block: str, titles: set[str]) -> bool:
+    """A Project Gutenberg catalogue record left at the top without its START line ("The
+    Project Gutenberg eBook of ..." / "Title: ..." / "Author: ..."): not the story. The title
+    it names is added to ``titles`` (a title page printing it again is no sentence)."""
+    if len(_CATALOGUE_FIELD.findall(block)) < 3:
+        return False
+    if m := _CATALOGUE_TITLE.search(block):
+        titles.add(_bare(m.group(1)))
+    return True
+
+
+def _bare(line: str) -> str:
+    """``"North and South."`` -> ``"north and south"``."""
+    return " ".join(re.sub(r"[^\w\s]", " ", line).lower().split())
 
 
 def is_title_line(block: str) -> bool:
