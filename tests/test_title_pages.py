@@ -346,3 +346,31 @@ def test_headings_run_into_the_text_without_blank_lines_open_chapters() -> None:
         PROSE,
         f"{PROSE}\nChapter 4 of the ledger was lost.",
     ]
+
+
+def test_a_contents_list_and_list_of_illustrations_before_an_introduction_open_no_chapter() -> None:
+    """The Arabian Nights: each contents entry "CHAPTER II." over its stories and their pages,
+    the last entry followed by a list of illustrations set in columns, then "INTRODUCTION."
+    before the book's "CHAPTER I."; a subtitle in capitals wraps over two lines."""
+    contents = (
+        "CONTENTS OF THE FIRST VOLUME.\n\n  Introduction                         1\n\n"
+        "  CHAPTER I.\n\n  Story of the Merchant and the Jinnee          38\n\n"
+        "  CHAPTER II.\n\n  Story of the Fisherman                        69\n\n"
+        "  Story of King Yoonan and the Sage Dooban\n    and his Vizier         75\n\n\n"
+        "LIST OF ILLUSTRATIONS.\n\n  Ornamental Title.--At the foot is the\n"
+        "    Title in Arabic                               JACKSON.\n\n"
+        "  The Wezeer presenting the letter                O. SMITH        3\n\n"
+    )
+    text = (
+        f"THE THOUSAND AND ONE NIGHTS\n\n{contents}INTRODUCTION.\n\n{PROSE}\n\n"
+        f"CHAPTER I.\n\nCOMMENCING WITH THE FIRST NIGHT.\n\n{PROSE}\n\n"
+        "CHAPTER II.\n\nCOMMENCING WITH PART OF THE THIRD NIGHT, AND ENDING WITH PART OF THE\n"
+        f"NINTH.\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "nights.txt")
+    assert chapters(doc) == [
+        "INTRODUCTION.",
+        "CHAPTER I. — COMMENCING WITH THE FIRST NIGHT.",
+        "CHAPTER II. — COMMENCING WITH PART OF THE THIRD NIGHT, AND ENDING WITH PART OF THE NINTH.",
+    ]
+    assert [doc.quote(p) for p in doc.paragraphs] == [PROSE, PROSE, PROSE]

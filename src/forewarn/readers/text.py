@@ -149,7 +149,11 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
         if rest and not _is_contents_entry(text, (start, rest, []), sections[1:], subtitled):
             sections[0] = (start, rest, body)  # the contents' last entry, then a heading
             break
-        front += [b for b in sections.pop(0)[2] if not is_title_line(text[b.start : b.end])]
+        front += [
+            b
+            for b in sections.pop(0)[2]
+            if not is_title_line(raw := text[b.start : b.end]) and not _is_listing(raw)
+        ]
     chapters: list[tuple[int, str | None]] = [(start, " — ".join(t)) for start, t, _ in sections]
     if chapters:
         # The title page's lines before the first prose (a preface, a note) are not the story;
@@ -304,13 +308,35 @@ def _is_contents_entry(
     # The contents' last entry, then a preface: the next heading goes back (II, then I).
     (kind, number), following = _heading_key(titles[0]), later[0][1]
     going_back = _heading_key(following[0])
-    return (
+    if (
         len(following) == 1
         and number is not None
         and going_back[0] == kind
         and going_back[1] is not None
         and going_back[1] <= number
-    )
+    ):
+        return True
+    # Or the next heading of its kind goes back, a few other headings ("INTRODUCTION.") between:
+    # the contents' last entry ("CHAPTER VIII." / "Story of ...  469"), then a list of
+    # illustrations, an introduction, and the book's "CHAPTER I.".
+    for _, others, _ in later[:_BETWEEN_CONTENTS_AND_STORY]:
+        if _kind(others[0]) == kind:
+            back = title_number(others[0])
+            return number is not None and back is not None and back < number
+    return False
+
+
+#: How many headings ("INTRODUCTION.", "NOTES TO THE INTRODUCTION.") may come between a contents
+#: list's last entry and the first chapter it lists.
+_BETWEEN_CONTENTS_AND_STORY = 3
+#: A line of a list set in columns: an entry, a wide gap, its page or engraver ("  469").
+_COLUMNS = re.compile(r"\S {4,}\S[^\n]{0,30}$")
+
+
+def _is_listing(block: str) -> bool:
+    """An entry of a contents list or a list of illustrations set in columns ("Story of the
+    Fisherman            69"): the front matter of a contents entry, not the story."""
+    return bool(_COLUMNS.search(block.rstrip()))
 
 
 def _is_subtitle(block: str, heading: tuple[int, str], subtitles: set[int]) -> bool:
@@ -323,7 +349,7 @@ def _is_subtitle(block: str, heading: tuple[int, str], subtitles: set[int]) -> b
         heading[0] not in subtitles
         and not play_division(heading[1])
         and block.count("\n") <= 1
-        and 0 < len(words) <= 12
+        and 0 < len(words) <= _SUBTITLE_WORDS
         and any(c.isalpha() for c in capitals)
         and not any(c.islower() for c in capitals)
         and not block.rstrip().endswith(("!", "?", "…"))
@@ -331,6 +357,9 @@ def _is_subtitle(block: str, heading: tuple[int, str], subtitles: set[int]) -> b
     )
 
 
+#: A subtitle's length at most: "COMMENCING WITH PART OF THE THIRD NIGHT, AND ENDING WITH PART
+#: OF THE NINTH." (The Arabian Nights) wraps over two lines.
+_SUBTITLE_WORDS = 20
 #: A subtitle's "continued" ("JONATHAN HARKER'S JOURNAL--continued", "DIARY—continued.").
 _CONTINUED = re.compile(r"\s*(?:--|[—–-])\s*continued\.?\s*$", re.IGNORECASE)
 #: A note in parentheses on a line of its own ("(Kept in shorthand.)").
