@@ -374,3 +374,35 @@ def test_a_contents_list_and_list_of_illustrations_before_an_introduction_open_n
         "CHAPTER II. — COMMENCING WITH PART OF THE THIRD NIGHT, AND ENDING WITH PART OF THE NINTH.",
     ]
     assert [doc.quote(p) for p in doc.paragraphs] == [PROSE, PROSE, PROSE]
+
+
+def test_numbered_sections_of_a_part_are_chapters_named_with_their_part() -> None:
+    """To the Lighthouse: parts "I" / "THE WINDOW", their sections numbered "1", "2" alone on
+    a line, the first section's "1" run into the part's title ("THE WINDOW 1") by the
+    edition; a contents list of bare numbers comes first. Each section is a chapter named as
+    a reader cites it, with its part: "I — THE WINDOW — 2"."""
+    contents = "Contents\n\n\n2\n\n\n3\n\n\nII\n\n\n2\n\n\n"
+    text = (
+        f"TO THE LIGHTHOUSE\n\n{contents}I\n\nTHE WINDOW 1\n\n{PROSE}\n\n\n2\n\n\n{PROSE}\n\n"
+        f"3\n\n{PROSE}\n\n\nII\n\n\nTIME PASSES\n\n\n1\n\n\n{PROSE}\n\n2\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "lighthouse.txt")
+    assert chapters(doc) == [
+        "I — THE WINDOW — 1",
+        "I — THE WINDOW — 2",
+        "I — THE WINDOW — 3",
+        "II — TIME PASSES — 1",
+        "II — TIME PASSES — 2",
+    ]
+    assert [doc.quote(p) for p in doc.paragraphs] == [PROSE] * 5
+
+
+def test_page_numbers_between_blank_lines_are_not_sections() -> None:
+    """Numbers that break sentences off are a scan's page numbers, not sections."""
+    text = (
+        f"CHAPTER I.\n\n{PROSE}\n\nThe boats came in\n\n12\n\nlate that evening.\n\n"
+        f"{PROSE}\n\n13\n\n{PROSE}\n"
+    )
+    doc = read_bytes(text.encode(), "scanned.txt")
+    assert chapters(doc) == ["CHAPTER I."]
+    assert "12" in [doc.quote(p) for p in doc.paragraphs]

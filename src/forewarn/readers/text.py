@@ -107,13 +107,17 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     subtitled: set[str] = set()  # those subtitles
     act: str | None = None  # a play's current act: "SCENE II." opens "ACT I. — SCENE II."
     run_in: set[int] = set()  # where a heading run into the text starts
-    for block in _blocks(text, run_in):
+    spans = list(_blocks(text, run_in))
+    numbered = _section_numbers(text, spans)  # where a bare "2" heads a section
+    for block in spans:
         raw = text[block.start : block.end]
         if is_scene_break(raw) or is_contents_list(raw):
             continue
         title = heading_title(raw)
         if title is None and block.start in run_in:
             title = " — ".join(raw.split("\n"))  # "CHAPTER XXVI.MOTHER AND SON", as printed
+        elif title is None and block.start in numbered:
+            title = raw.strip()
         if title is not None:
             division = play_division(title)
             if division == "act":
@@ -154,6 +158,7 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
             for b in sections.pop(0)[2]
             if not is_title_line(raw := text[b.start : b.end]) and not _is_listing(raw)
         ]
+    _name_sections(sections)
     chapters: list[tuple[int, str | None]] = [(start, " — ".join(t)) for start, t, _ in sections]
     if chapters:
         # The title page's lines before the first prose (a preface, a note) are not the story;
@@ -172,6 +177,69 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
         chapters = [(0, None)]
     paragraphs = front + [p for _, _, section in sections for p in section]
     return Document(text, paragraphs, chapters, metadata, source)
+
+
+_SECTION_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+#: A block ending a sentence, perhaps with a footnote's number after it ("...trees. 35").
+_ENDS_SENTENCE = re.compile(r"[.!?…\"”’')\]](?:\s+\d{1,3})?\s*$")
+
+
+def _section_numbers(text: str, spans: list[Span]) -> set[int]:
+    """Where a number alone between blank lines heads a section ("2" in To the Lighthouse's
+    "I" / "THE WINDOW" / ... / "2"): after a heading, and, like every such number in the text
+    (at most one in ten not), after a sentence's end, a line without small letters or
+    "Contents". A page
+    number breaks a sentence off (its numbers are no headings)."""
+    found: list[int] = []
+    after_sentence = 0
+    headed = False
+    for i, block in enumerate(spans):
+        raw = text[block.start : block.end]
+        if not _SECTION_NUMBER.match(raw):
+            headed = headed or heading_title(raw) is not None
+            continue
+        before = text[spans[i - 1].start : spans[i - 1].end] if i else ""
+        if (
+            not any(c.islower() for c in before)
+            or _ENDS_SENTENCE.search(before)
+            or _CONTENTS_HEADING.match(before)
+        ):
+            after_sentence += 1
+        if headed:
+            found.append(block.start)
+    # Only numbers the book also printed after a heading; none when pages are numbered.
+    count = sum(bool(_SECTION_NUMBER.match(text[b.start : b.end])) for b in spans)
+    return set(found) if found and after_sentence * 10 >= count * 9 else set()
+
+
+#: Headings that never hold numbered sections ("PROLOGUE", "ACT I." has scenes).
+_NOT_PARTS = {"prologue", "epilogue", "interlude", "afterword", "foreword", "preface"}
+_NOT_PARTS |= {"introduction", "act", "scene", "number"}
+#: A part's title with its first section's number run into it ("THE WINDOW 1").
+_RUN_IN_ONE = re.compile(r"^(.*\S)\s+1$")
+
+
+def _name_sections(sections: list[tuple[int, list[str], list[Span]]]) -> None:
+    """A numbered section ("2") is named with its part, as a play's scene is with its act:
+    "I — THE WINDOW — 2"; a part's title holding its first section's number ("I" / "THE
+    WINDOW 1", then "2") becomes "I — THE WINDOW — 1"."""
+    part: list[str] | None = None
+    opened = -1  # the section that opened the part
+    for n, (_, titles, _) in enumerate(sections):
+        if _kind(titles[-1]) != "number":
+            part = None if _kind(titles[0]).rstrip(".:") in _NOT_PARTS else list(titles)
+            opened = n
+            continue
+        if len(titles) > 1:
+            part, opened = titles[:-1], -1
+            continue
+        if part is None:
+            continue
+        if opened >= 0 and titles[0] == "2" and (m := _RUN_IN_ONE.match(part[-1])):
+            part[-1] = m.group(1)
+            sections[opened][1][:] = [*part, "1"]
+        titles[:0] = part
+        opened = -1
 
 
 #: A chapter heading run into the text, on a line of its own with no blank line around it
@@ -382,6 +450,8 @@ def _kind(heading: str) -> str:
     words = heading.split(maxsplit=2)
     if not words:
         return ""
+    if words[0].isdigit() and len(words) == 1:
+        return "number"  # a numbered section's "2"
     if _NUMERAL.match(words[0]):
         return "numeral" if len(words) == 1 or words[1] == "—" else "numeral-titled"
     return words[0].lower()
