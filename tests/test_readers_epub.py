@@ -250,6 +250,40 @@ def test_epub2_declared_latin1_and_percent_encoded_href(epub2: Document) -> None
     assert "made café au lait every morning" in paragraphs(epub2, 3)[0]
 
 
+def _calibre_start_epub(tmp_path: Path, body: str) -> Path:
+    """One XHTML file under an NCX whose single entry calibre labels "Start"."""
+    package = opf(["text.xhtml"]).replace(
+        "</manifest><spine>",
+        '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
+        '</manifest><spine toc="ncx">',
+    )
+    ncx = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>'
+        '<navPoint id="np1" playOrder="1"><navLabel><text>Start</text></navLabel>'
+        '<content src="text.xhtml"/></navPoint></navMap></ncx>'
+    )
+    files: dict[str, str | bytes] = {
+        "OEBPS/content.opf": package,
+        "OEBPS/toc.ncx": ncx,
+        "OEBPS/text.xhtml": page("The Orchard Wall", body),
+    }
+    return make_epub(tmp_path / "start.epub", files)
+
+
+def test_a_converters_start_entry_is_not_a_chapter_title(tmp_path: Path) -> None:
+    """calibre labels the one TOC entry of a book without contents "Start": the chapter takes
+    the heading the book prints, or no title, never that invented word."""
+    prose = "<p>The wall had stood for a hundred years, and it stood that winter too.</p>"
+    headed = read_path(_calibre_start_epub(tmp_path, f"<h1>The Orchard Wall</h1>{prose}"))
+    assert chapters(headed) == [(1, "The Orchard Wall")]
+    assert paragraphs(headed) == [
+        "The wall had stood for a hundred years, and it stood that winter too."
+    ]
+    bare = read_path(_calibre_start_epub(tmp_path, prose))
+    assert chapters(bare) == [(1, None)]
+
+
 def test_paragraph_spans_are_exact_in_every_fixture() -> None:
     for name in ("ao3_work.epub", "fanficfare.epub", "gutenberg.epub", "epub2_ncx.epub"):
         doc = read_path(FIXTURES / name)

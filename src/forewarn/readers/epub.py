@@ -327,8 +327,18 @@ class _Toc:
             self.entries.setdefault(path, []).append((fragment, title))
 
     def title(self, path: str) -> str | None:
+        """The page's first entry's title; None for a label a tool invented ("Start")."""
         found = self.entries.get(path)
-        return found[0][1] if found else None
+        return found[0][1] if found and not _is_placeholder(found[0][1]) else None
+
+
+#: TOC labels a converter writes when the book has no contents of its own (calibre's "Start"):
+#: no title the book prints, so the page's own heading names its chapter.
+_PLACEHOLDERS = frozenset({"start", "begin", "beginning", "begin reading", "start reading"})
+
+
+def _is_placeholder(title: str) -> bool:
+    return " ".join(title.lower().split()) in _PLACEHOLDERS
 
 
 def _read_toc(archive: _Archive, package: _Package) -> _Toc:
@@ -489,6 +499,8 @@ def _retitle_headings(
     """Give each heading a TOC entry points at (by fragment) that entry's title."""
     for fragment, title in entries:
         deadline.check()
+        if _is_placeholder(title):
+            continue
         target = body.get_element_by_id(fragment, None) if fragment else None
         if target is None:
             continue
