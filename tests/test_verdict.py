@@ -39,8 +39,9 @@ def test_summary_names_category_intensity_and_chapter(sample):
     v = _verdict(sample, "suicide,self-harm")
     assert not v.safe
     assert v.summary() == (
-        "contains: suicide (attempt, depicted) in chapter 3; "
-        "suicidal ideation (mentioned) in chapter 3; self-harm (implied) in chapter 1"
+        "contains: suicide (attempt, depicted) in chapter 3 “What the River Kept”; "
+        "suicidal ideation (mentioned) in chapter 3 “What the River Kept”; "
+        "self-harm (implied) in chapter 1 “The Roof”"
     )
 
 
@@ -61,7 +62,9 @@ def test_skip_ranges_and_safe_chapters(sample):
 
 def test_severity_threshold_allows_milder_content(sample):
     assert _verdict(sample, "death:depicted").safe
-    assert _verdict(sample, "death").summary() == "contains: death (mentioned) in chapter 3"
+    assert _verdict(sample, "death").summary() == (
+        "contains: death (mentioned) in chapter 3 “What the River Kept”"
+    )
     # Only the depicted passage of the attempt reaches the threshold: paragraph 4 is not flagged.
     v = _verdict(sample, "suicide-attempt:depicted")
     assert [(s.chapter, s.paragraphs) for s in v.skips()] == [(3, [(2, 2)])]
@@ -96,6 +99,27 @@ def test_sexual_content_shorthand_reaches_sexual_assault():
     v = verdict_for(report, parse_avoid("sexual-content"))
     assert v.summary() == "contains: sexual assault (depicted) in chapter 1"
     assert v.hits[0].rule == "sexual-content"
+
+
+def test_summary_and_skip_lines_name_a_chapter_alike():
+    """A book whose headings number its chapters as forewarn counts them: the summary names
+    "CHAPTER II — THE STORM" as its skip line does, not "chapter 2"; a run of safe chapters
+    is the first to the last."""
+    titles = ["CHAPTER I", "CHAPTER II — THE STORM", "CHAPTER III", "CHAPTER IV", "CHAPTER V"]
+    doc = build_document(
+        [(t, [f"Quiet day {i}.", f"He stabbed the man {i}."]) for i, t in enumerate(titles)],
+        Metadata(),
+        "storm.txt",
+    )
+    report = report_from(
+        doc, [("violence", "He stabbed the man 1", "stabbed", "depicted", 0.9)], ["violence"]
+    )
+    v = verdict_for(report, parse_avoid("violence"))
+    assert v.summary() == "contains: violence (depicted) in CHAPTER II — THE STORM"
+    shown = " ".join(plain(render_verdict(v)).split())
+    assert "skip CHAPTER II — THE STORM (" in shown
+    assert "nothing you avoid found in CHAPTER I, CHAPTER III to CHAPTER V" in shown
+    assert "chapter 2" not in shown
 
 
 def test_every_passage_is_listed_and_skipped():

@@ -81,6 +81,26 @@ def chapters_named(doc: Document, numbers: list[int]) -> str:
     return ", ".join(chapter_name(chapters[n].title, own.get(n) or n) for n in unique)
 
 
+def chapters_as_printed(doc: Document, numbers: list[int]) -> str:
+    """The chapters named each as its place is (``chapter_name``: ``"CHAPTER II — THE STORM"``,
+    ``"chapter 3 “The Roof”"``), so a verdict's summary names a chapter as its skip line does;
+    three or more in a row are the first ``to`` the last; chapters without titles are
+    ``"chapters 1–2, 5"``."""
+    chapters = {c.number: c for c in doc.chapters}
+    unique = [n for n in sorted(set(numbers)) if n in chapters]
+    if not any(chapters[n].title for n in unique):
+        return chapters_phrase(unique)
+
+    def name(n: int) -> str:
+        title = chapters[n].title
+        return chapter_name(title, title_number(title) or n)
+
+    return ", ".join(
+        name(a) if a == b else f"{name(a)}, {name(b)}" if b == a + 1 else f"{name(a)} to {name(b)}"
+        for a, b in ranges(unique)
+    )
+
+
 def ordinal(n: int) -> str:
     """``1`` -> ``"1st"``, ``12`` -> ``"12th"``, ``22`` -> ``"22nd"``."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

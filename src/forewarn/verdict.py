@@ -11,7 +11,7 @@ from typing import Any
 
 from forewarn.document import Document
 from forewarn.locations import Location, warning_locations
-from forewarn.place import Place, chapters_named, ordinal, place_at, ranges
+from forewarn.place import Place, chapters_as_printed, ordinal, place_at, ranges
 from forewarn.profile import AvoidList
 from forewarn.report import ContentWarning, DocumentReport, Evidence
 from forewarn.taxonomy import load_taxonomy, severity_rank
@@ -64,8 +64,9 @@ class Hit:
         return category_label(self.warning.id, self.severity)
 
     def phrase(self, doc: Document) -> str:
-        """``"suicide (attempt, depicted) in chapter 3"`` (chapters as ``doc`` prints them)."""
-        return f"{self.label} in {chapters_named(doc, self.chapters)}"
+        """``"suicide (attempt, depicted) in chapter 3 “The Roof”"``: each chapter named as its
+        skip line names it (as ``doc`` prints it)."""
+        return f"{self.label} in {chapters_as_printed(doc, self.chapters)}"
 
     def evidence(self) -> list[Evidence]:
         """The listed quotes behind this hit (only for --spoilers)."""

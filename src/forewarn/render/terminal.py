@@ -19,7 +19,7 @@ from rich.text import Text
 
 from forewarn.ao3tags import audit_notes
 from forewarn.locations import passage_place, warning_locations
-from forewarn.place import chapters_named, ordinal
+from forewarn.place import chapters_as_printed, chapters_named, ordinal
 from forewarn.render.safe import terminal_safe
 from forewarn.report import DocumentReport, Evidence, Report
 from forewarn.taxonomy import load_taxonomy, severity_rank
@@ -204,7 +204,7 @@ def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
         parts += _skip_details(skip, spoilers)
     if len(report.document.chapters) > 1:
         safe = verdict.safe_chapters()
-        clear = f"  nothing you avoid found in {chapters_named(report.document, safe)}"
+        clear = f"  nothing you avoid found in {chapters_as_printed(report.document, safe)}"
         parts.append(
             Text(
                 clear if safe else "  every chapter holds something you avoid",
