@@ -163,11 +163,11 @@ def document_from_text(text: str, source: str, metadata: Metadata | None = None)
     if chapters:
         # The title page's lines before the first prose (a preface, a note) are not the story;
         # what prose comes before the first heading is a chapter of its own.
-        titles = {_bare(metadata.title)} if metadata.title else set()
+        named = {_bare(metadata.title)} if metadata.title else set()  # the book's title
         while front and (
-            _is_catalogue_entry(raw := text[front[0].start : front[0].end], titles)
+            _is_catalogue_entry(raw := text[front[0].start : front[0].end], named)
             or is_title_line(raw)
-            or _bare(raw) in titles
+            or _bare(raw) in named
         ):
             front.pop(0)
         front = [b for b in front if not _CONTENTS_HEADING.match(text[b.start : b.end])]
