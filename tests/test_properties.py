@@ -50,9 +50,12 @@ def stories(draw: st.DrawFn) -> str:
     """Text shaped like a story: headings, scene breaks and paragraphs of words and triggers."""
     parts = []
     for _ in range(draw(st.integers(0, 8))):
-        kind = draw(st.sampled_from(["heading", "break", "para", "para", "para"]))
+        kind = draw(st.sampled_from(["heading", "break", "para", "para", "para", "run-in"]))
         if kind == "heading":
             parts.append(f"Chapter {draw(st.integers(1, 40))}")
+        elif kind == "run-in":  # a heading between lines of text, no blank line around it
+            words = " ".join(draw(st.lists(WORDS, min_size=1, max_size=6)))
+            parts.append(f"{words}.\nCHAPTER {draw(st.sampled_from(['II.', 'IV', '7']))}\n{words}")
         elif kind == "break":
             parts.append(draw(st.sampled_from(["* * *", "~~~", "#", "<hr>"])))
         else:
@@ -148,11 +151,11 @@ def test_chapters_and_paragraphs_partition_the_text(text: str) -> None:
     doc = text_document(text)
     check_document(doc)
     paragraphs = {(p.start, p.end) for p in doc.paragraphs}
-    # Every block of the text is a paragraph, or a heading, scene break or contents list, or a
-    # title line (of a title page or a contents entry, a subtitle): never a sentence of prose.
+    # What of a block is not a paragraph is a heading (perhaps run into the text's lines), scene
+    # break or contents list, or a title line (of a title page or a contents entry, a subtitle,
+    # a section's number): never a sentence of prose.
     for block in blocks(doc.text):
-        raw = doc.text[block.start : block.end]
-        if (block.start, block.end) not in paragraphs:
+        for raw in _left_out(doc.text, block.start, block.end, paragraphs):
             assert (
                 heading_title(raw) is not None
                 or is_scene_break(raw)
@@ -160,7 +163,19 @@ def test_chapters_and_paragraphs_partition_the_text(text: str) -> None:
                 or is_title_line(raw)
             ), repr(raw)
     for c in doc.chapters[1:]:
-        assert c.title and heading_title(BLANK_LINE.split(doc.text[c.start :], maxsplit=1)[0])
+        first = BLANK_LINE.split(doc.text[c.start :], maxsplit=1)[0]
+        assert c.title and (heading_title(first) or heading_title(first.split("\n")[0]))
+
+
+def _left_out(text: str, start: int, end: int, paragraphs: set[tuple[int, int]]) -> list[str]:
+    """The stretches of ``text[start:end]`` outside every paragraph, stripped, not empty."""
+    inside = sorted((a, b) for a, b in paragraphs if start <= a and b <= end)
+    out, pos = [], start
+    for a, b in [*inside, (end, end)]:
+        if text[pos:a].strip():
+            out.append(text[pos:a].strip())
+        pos = max(pos, b)
+    return out
 
 
 # -- the matching view -------------------------------------------------------------------------
