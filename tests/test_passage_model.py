@@ -254,6 +254,37 @@ def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
     assert "death" in found()
 
 
+def test_two_separate_scenes_far_above_the_cut_hold_a_warning_whatever_the_rates():
+    """A long book whose category is common by chance (Dracula's violence: 345 hits where the
+    dev rates expect as many) still gets it from two distinct scenes the judge is sure of; one
+    such scene, or two sure windows of the same scene, do not make it."""
+    from forewarn.detectors.model import SCENE_MARGIN, SPREAD, Judgement
+
+    model = shipped_model()
+    k, n = len(model.categories), 3000
+    j = model.categories.index("violence")
+    doc = text_document(" ".join(f"Sentence {i} here." for i in range(n)))
+    windows = sentence_windows(doc)
+    rates = np.full((3, k), 0.05, np.float32)
+    strict = np.full((len(model.strict_rate), k), 0.01, np.float32)
+    model = replace(model, false_rate=rates, strict_rate=strict, sure=np.ones((2, k), np.float32))
+    detector = ModelDetector("thorough", model=model)
+    proba = np.zeros((n, k), np.float32)
+    proba[::20, j] = float(model.cut[j]) + 0.01  # 150 hits where chance gives 150
+    sure = float(model.cuts_above(SCENE_MARGIN)[j]) + 0.001
+    focus = np.array([[w.centre] * k for w in windows])
+
+    def found() -> set[str]:
+        seen = Judgement(proba, np.full((n, k), 2), focus, np.zeros((n, k)))
+        return {f.category for f in detector.decide(doc, windows, seen)}
+
+    assert "violence" not in found()
+    proba[[1000, 1000 + SPREAD], j] = sure  # one scene
+    assert "violence" not in found()
+    proba[2500, j] = sure  # a second, far from the first
+    assert "violence" in found()
+
+
 def test_a_budgeted_scan_weighs_its_hits_against_the_windows_it_judged():
     """A budgeted scan judges the gate's strongest windows, which fire by chance more than an
     average gated window: hits there that the chance curve expects make no warning, although

@@ -15,7 +15,8 @@ too many for their false-accept rates on the dev split's natural windows
 (``PassageModel.rate``), or its confident windows (a few logits above the cut) are too many
 for the false-accept rates at those stricter cuts (``PassageModel.strict_rate``: a novel's
 few sure scenes are not drowned by its many borderline windows), or one window is surer than
-any labelled negative of the dev split was (``PassageModel.sure``). A suicide attempt followed
+any labelled negative of the dev split was (``PassageModel.sure``), or two separate scenes hold
+a window far above the cut (``SCENE_MARGIN``). A suicide attempt followed
 closely by a death is a completed suicide. Each evidence window is quoted by its sentence the
 gate finds most telling, with the probability rescaled so that the cut-off maps to 0.5.
 """
@@ -55,6 +56,12 @@ PATTERN_DECIDED: tuple[str, ...] = ()
 #: of a few sentences is judged almost window by window, a novel needs more than chance hits).
 CHANCE = 0.01
 SHORT = 5.0
+#: A category is reported, whatever its chance rates, when at least ``SCENES`` scenes (windows
+#: more than ``SPREAD`` apart) each hold a window ``SCENE_MARGIN`` logits above its cut: the
+#: judge's hits that far above the cut were genuine 0.92 of the time (round-5 draws, labelled
+#: after the model was frozen), so two separate ones are rarely both chance.
+SCENE_MARGIN = 4.0
+SCENES = 2
 #: Windows after an attempt in which a death makes it a completed suicide.
 ATTEMPT_TO_DEATH = 4
 #: ``default`` judges at most this share of a long text's windows (but at least MIN_JUDGED):
@@ -209,6 +216,7 @@ class ModelDetector:
         share = _chance_share(model, seen, len(windows))
         gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
         strict_cuts, strict_rates = model.strict_cuts(), model.strict_rate
+        scene_cuts = model.cuts_above(SCENE_MARGIN)
         score = _rescale(proba, cuts)
         column = {c: j for j, c in enumerate(model.categories)}
         held: dict[str, np.ndarray] = {}
@@ -228,6 +236,7 @@ class ModelDetector:
                     for cut, rate in zip(strict_cuts[:, j], strict_rates[:, j], strict=True)
                 )
                 or float(proba[above, j].max()) >= sure[j]
+                or _scenes(above[proba[above, j] >= scene_cuts[j]]) >= SCENES
             ):
                 held[category] = above
         _complete_suicides(held, proba, cuts, column, windows)
@@ -452,6 +461,14 @@ def _beyond_chance(hits: int, windows: int, rate: float) -> bool:
         tail += term
         term *= expected / (k + 1)
     return 1.0 - tail < max(CHANCE, min(0.5, SHORT / max(1, windows)))
+
+
+def _scenes(rows: np.ndarray) -> int:
+    """How many scenes the window ``rows`` (ascending) fall in: runs no more than ``SPREAD``
+    windows apart count as one."""
+    if not len(rows):
+        return 0
+    return 1 + int((np.diff(rows) > SPREAD).sum())
 
 
 def _complete_suicides(

@@ -129,9 +129,12 @@ class PassageModel:
 
     def strict_cuts(self) -> np.ndarray:
         """(len(STRICTER), k) the judge's probabilities ``STRICTER`` logits above its cuts."""
+        return np.stack([self.cuts_above(margin) for margin in STRICTER])
+
+    def cuts_above(self, margin: float) -> np.ndarray:
+        """(k,) the judge's probabilities ``margin`` logits above its cuts."""
         q = np.clip(self.cut.astype(np.float64), 1e-6, 1 - 1e-6)
-        logit = np.log(q / (1 - q))[None, :] + np.array(STRICTER)[:, None]
-        return 1.0 / (1.0 + np.exp(-logit))
+        return 1.0 / (1.0 + np.exp(-(np.log(q / (1 - q)) + margin)))
 
     def chance(self, gate: np.ndarray) -> np.ndarray | None:
         """(n, k) each window's probability of a false accept by the judge, from its gate
