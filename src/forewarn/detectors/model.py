@@ -34,9 +34,11 @@ import numpy as np
 
 from forewarn.detectors.patterns import PatternDetector
 from forewarn.detectors.windows import (
-    Window,
+    Windows,
+    WindowsLike,
     pattern_features,
     pool_words,
+    sentence_bounds,
     sentence_texts,
     sentence_windows,
     window_texts,
@@ -152,15 +154,15 @@ class ModelDetector:
             return []
         return self.decide(doc, windows, self.judge(doc, windows))
 
-    def judge(self, doc: Document, windows: list[Window]) -> Judgement:
+    def judge(self, doc: Document, windows: WindowsLike) -> Judgement:
         """The model's reading of every window (unjudged windows: probability 0)."""
-        model = self.model
+        model, windows = self.model, Windows.of(windows)
         # The deadline binds between stages and within the encoders' batches: the judge's
         # encoding of a long text's windows alone takes tens of seconds.
         check = doc.deadline.check if doc.deadline is not None else _no_deadline
         findings = self.patterns(doc)
         sentences = sentence_texts(doc)
-        single = [Window(i, i, i, s) for i, s in enumerate(doc.sentences)]
+        single = Windows.single(*sentence_bounds(doc))
         single_feats = pattern_features(doc, single, findings, model.categories)
         single_words = pool_words(sentences, single, model.word_index, model.gate_words)
         check()
@@ -195,7 +197,7 @@ class ModelDetector:
         proba = np.zeros_like(gate)
         if len(rows):
             check()
-            chosen = [windows[i] for i in rows]
+            chosen = windows[rows]
             texts = window_texts(doc, chosen)
             embeddings = encode_cached(texts, self.cache, self.encoder, check=check)
             words = pool_words(sentences, chosen, model.word_index, model.words)
@@ -203,7 +205,7 @@ class ModelDetector:
             severity[rows] = model.severity(embeddings)
         return Judgement(proba, severity, focus, gate, matches, judged)
 
-    def decide(self, doc: Document, windows: list[Window], seen: Judgement) -> list[Finding]:
+    def decide(self, doc: Document, windows: WindowsLike, seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
         quoted by its most telling sentence."""
         model, sentences = self.model, doc.sentences
@@ -239,7 +241,7 @@ class ModelDetector:
                 or _scenes(above[proba[above, j] >= scene_cuts[j]]) >= SCENES
             ):
                 held[category] = above
-        _complete_suicides(held, proba, cuts, column, windows)
+        _complete_suicides(held, proba, cuts, column, len(windows))
         findings = []
         for category, rows in held.items():
             j = column[category]
@@ -266,7 +268,7 @@ class ModelDetector:
 def _static_gate(
     model: PassageModel,
     batches: Iterator[tuple[int, np.ndarray]],
-    windows: list[Window],
+    windows: WindowsLike,
     sentence_inputs: tuple[np.ndarray, np.ndarray],
     window_inputs: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -281,8 +283,8 @@ def _static_gate(
     scores of the sentences and of the windows."""
     n, total = len(sentence_inputs[0]), len(windows)
     k = len(model.categories)
-    lo = np.array([w.lo for w in windows], dtype=np.int64)
-    hi = np.array([w.hi for w in windows], dtype=np.int64) + 1
+    rows = Windows.of(windows)
+    lo, hi = rows.lo, rows.hi + 1
     if np.any(np.diff(lo) < 0) or np.any(np.diff(hi) < 0):
         raise ValueError("windows out of sentence order")
     by_sentence = np.zeros((n, k), dtype=np.float32)
@@ -363,16 +365,14 @@ def _strongest_matches(findings: list[Finding]) -> dict[tuple[str, int], tuple[i
     return {key: (f.match_start, f.match_end) for key, f in best.items()}
 
 
-def _focus(by_sentence: np.ndarray, windows: list[Window]) -> np.ndarray:
+def _focus(by_sentence: np.ndarray, windows: Windows) -> np.ndarray:
     """(windows x categories) the row of each window's sentence the gate scores highest."""
     n = len(by_sentence)
-    best = np.array([w.centre for w in windows], dtype=np.int64)[:, None].repeat(
-        by_sentence.shape[1], axis=1
-    )
+    best = windows.centre[:, None].repeat(by_sentence.shape[1], axis=1)
     top = by_sentence[best[:, 0]]
     for shift in (-1, 1):
-        rows = np.array([w.centre + shift for w in windows])
-        inside = np.array([w.lo <= r <= w.hi for w, r in zip(windows, rows, strict=True)])
+        rows = windows.centre + shift
+        inside = (windows.lo <= rows) & (rows <= windows.hi)
         other = by_sentence[np.clip(rows, 0, n - 1)]
         better = inside[:, None] & (other > top)
         best = np.where(better, np.clip(rows, 0, n - 1)[:, None], best)
@@ -476,7 +476,7 @@ def _complete_suicides(
     proba: np.ndarray,
     cuts: np.ndarray,
     column: dict[str, int],
-    windows: list[Window],
+    total: int,
 ) -> None:
     """An attempt followed within ``ATTEMPT_TO_DEATH`` windows by a death window is a suicide
     that succeeded: its windows become evidence of ``suicide-completed`` too."""
@@ -484,9 +484,7 @@ def _complete_suicides(
     if attempts is None or "suicide-completed" not in column or "death" not in column:
         return
     death = proba[:, column["death"]] >= cuts[column["death"]]
-    completed = [
-        i for i in attempts if death[i : min(len(windows), i + ATTEMPT_TO_DEATH + 1)].any()
-    ]
+    completed = [i for i in attempts if death[i : min(total, i + ATTEMPT_TO_DEATH + 1)].any()]
     if completed:
         before = held.get("suicide-completed", np.zeros(0, dtype=np.int64))
         held["suicide-completed"] = np.union1d(before, completed).astype(np.int64)

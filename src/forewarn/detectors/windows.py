@@ -8,9 +8,10 @@ annotators labelled (``training/corpus``).
 
 from __future__ import annotations
 
-import bisect
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -32,25 +33,90 @@ class Window:
     span: Span
 
 
-def sentence_windows(doc: Document, context: int = CONTEXT) -> list[Window]:
-    """One window per sentence of ``doc``, never crossing a chapter boundary."""
+#: What a ``Windows`` is indexed by: a row, or rows (a slice, an index array or a list).
+_Key = int | np.integer | slice | np.ndarray | list[int]
+
+
+class Windows:
+    """Many windows as arrays (int64, one entry per window): a text of two million tiny
+    sentences has as many windows, and a ``Window`` object each took hundreds of bytes. The
+    arrays are the windows (spaCy's way: the ``Doc`` owns arrays, a ``Span`` is a view made on
+    demand); ``windows[i]`` makes the ``Window``, ``windows[rows]`` (rows: a slice, an index
+    array or a list) the ``Windows`` of those rows."""
+
+    def __init__(
+        self, centre: np.ndarray, lo: np.ndarray, hi: np.ndarray, start: np.ndarray, end: np.ndarray
+    ) -> None:
+        self.centre, self.lo, self.hi = (np.asarray(x, dtype=np.int64) for x in (centre, lo, hi))
+        self.start, self.end = (np.asarray(x, dtype=np.int64) for x in (start, end))
+
+    @classmethod
+    def of(cls, windows: WindowsLike) -> Windows:
+        """``windows`` as ``Windows`` (a list of ``Window`` is copied into arrays)."""
+        if isinstance(windows, Windows):
+            return windows
+        fields = [[w.centre, w.lo, w.hi, w.span.start, w.span.end] for w in windows]
+        columns = np.array(fields, dtype=np.int64).reshape(len(fields), 5).T
+        return cls(*columns)
+
+    @classmethod
+    def single(cls, starts: np.ndarray, ends: np.ndarray) -> Windows:
+        """One window per sentence, holding that sentence alone."""
+        rows = np.arange(len(starts), dtype=np.int64)
+        return cls(rows, rows, rows, starts, ends)
+
+    def __len__(self) -> int:
+        return len(self.centre)
+
+    @overload
+    def __getitem__(self, key: int | np.integer) -> Window: ...
+
+    @overload
+    def __getitem__(self, key: slice | np.ndarray | list[int]) -> Windows: ...
+
+    def __getitem__(self, key: _Key) -> Window | Windows:
+        if isinstance(key, int | np.integer):
+            i = int(key)
+            span = Span(int(self.start[i]), int(self.end[i]))
+            return Window(int(self.centre[i]), int(self.lo[i]), int(self.hi[i]), span)
+        return Windows(self.centre[key], self.lo[key], self.hi[key], self.start[key], self.end[key])
+
+    def __iter__(self) -> Iterator[Window]:
+        return (self[i] for i in range(len(self)))
+
+
+#: What the functions here take: ``Windows``, or ``Window`` objects (the training code's).
+WindowsLike = Windows | Sequence[Window]
+
+
+def sentence_bounds(doc: Document) -> tuple[np.ndarray, np.ndarray]:
+    """The start and end offsets of every sentence of ``doc`` (int64 arrays)."""
     sentences = doc.sentences
-    chapter = [doc.chapter_at(s.start).number for s in sentences]
-    windows = []
-    for i in range(len(sentences)):
-        lo, hi = i, i
-        while lo > max(0, i - context) and chapter[lo - 1] == chapter[i]:
-            lo -= 1
-        while hi < min(len(sentences) - 1, i + context) and chapter[hi + 1] == chapter[i]:
-            hi += 1
-        windows.append(Window(i, lo, hi, Span(sentences[lo].start, sentences[hi].end)))
-    return windows
+    starts = np.fromiter((s.start for s in sentences), dtype=np.int64, count=len(sentences))
+    ends = np.fromiter((s.end for s in sentences), dtype=np.int64, count=len(sentences))
+    return starts, ends
 
 
-def window_texts(doc: Document, windows: list[Window]) -> list[str]:
+def sentence_windows(doc: Document, context: int = CONTEXT) -> Windows:
+    """One window per sentence of ``doc``, never crossing a chapter boundary."""
+    starts, ends = sentence_bounds(doc)
+    chapter_starts = np.array([c.start for c in doc.chapters], dtype=np.int64)
+    # Sentences are in text order, so each chapter's sentences are one run of rows.
+    chapter = np.maximum(np.searchsorted(chapter_starts, starts, side="right") - 1, 0)
+    first = np.searchsorted(chapter, chapter, side="left")
+    last = np.searchsorted(chapter, chapter, side="right") - 1
+    rows = np.arange(len(starts), dtype=np.int64)
+    lo = np.maximum(rows - context, first)
+    hi = np.minimum(rows + context, last)
+    return Windows(rows, lo, hi, starts[lo], ends[hi])
+
+
+def window_texts(doc: Document, windows: WindowsLike) -> list[str]:
     """The text of each window as the models read it: whitespace collapsed as in the corpus,
     invisible characters dropped (``normalize.plain``)."""
-    return [" ".join(plain(doc.text[w.span.start : w.span.end]).split()) for w in windows]
+    w = Windows.of(windows)
+    bounds = zip(w.start.tolist(), w.end.tolist(), strict=True)
+    return [" ".join(plain(doc.text[a:b]).split()) for a, b in bounds]
 
 
 def sentence_texts(doc: Document) -> list[str]:
@@ -58,39 +124,39 @@ def sentence_texts(doc: Document) -> list[str]:
     return [plain(doc.text[s.start : s.end]) for s in doc.sentences]
 
 
-def pool_sentences(vectors: np.ndarray, windows: list[Window]) -> np.ndarray:
+def pool_sentences(vectors: np.ndarray, windows: WindowsLike) -> np.ndarray:
     """Window embeddings from sentence embeddings: the re-normalised sum of each window's
     sentence vectors (the static stage embeds each sentence once, not three times)."""
-    out = np.zeros((len(windows), vectors.shape[1]), dtype=np.float32)
-    if not len(windows):
+    w = Windows.of(windows)
+    out = np.zeros((len(w), vectors.shape[1]), dtype=np.float32)
+    if not len(w):
         return out
     csum = np.vstack([np.zeros((1, vectors.shape[1]), dtype=np.float32), np.cumsum(vectors, 0)])
-    lo = np.array([w.lo for w in windows])
-    hi = np.array([w.hi for w in windows]) + 1
-    out[:] = csum[hi] - csum[lo]
+    out[:] = csum[w.hi + 1] - csum[w.lo]
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return np.asarray(out / np.where(norms > 0, norms, 1.0), dtype=np.float32)
 
 
 def pattern_features(
-    doc: Document, windows: list[Window], findings: list[Finding], categories: list[str]
+    doc: Document, windows: WindowsLike, findings: list[Finding], categories: list[str]
 ) -> np.ndarray:
     """(windows x categories): the strongest pattern match of each category in each window."""
+    w = Windows.of(windows)
     column = {c: j for j, c in enumerate(categories)}
-    out = np.zeros((len(windows), len(categories)), dtype=np.float32)
-    starts = [s.start for s in doc.sentences]
-    per_sentence: dict[int, dict[int, float]] = {}
-    for f in findings:
-        j = column.get(f.category)
-        if j is None:
-            continue
-        row = max(0, bisect.bisect_right(starts, f.start) - 1)
-        best = per_sentence.setdefault(row, {})
-        best[j] = max(best.get(j, 0.0), f.score)
-    for k, w in enumerate(windows):
-        for row in range(w.lo, w.hi + 1):
-            for j, score in per_sentence.get(row, {}).items():
-                out[k, j] = max(out[k, j], score)
+    hits = [(f.start, column[f.category], f.score) for f in findings if f.category in column]
+    out = np.zeros((len(w), len(categories)), dtype=np.float32)
+    if not hits or not len(w):
+        return out
+    starts, _ = sentence_bounds(doc)
+    offsets, cols, scores = (np.array(x) for x in zip(*hits, strict=True))
+    rows = np.maximum(np.searchsorted(starts, offsets, side="right") - 1, 0)
+    per_sentence = np.zeros((len(starts), len(categories)), dtype=np.float32)
+    np.maximum.at(per_sentence, (rows, cols), scores.astype(np.float32))
+    # A window's rows lo..hi, one offset from lo at a time (a few: windows are short).
+    for offset in range(int((w.hi - w.lo).max()) + 1):
+        row = w.lo + offset
+        inside = row <= w.hi
+        np.maximum(out, per_sentence[np.minimum(row, w.hi)] * inside[:, None], out=out)
     return out
 
 
@@ -103,7 +169,7 @@ def sentence_words(text: str) -> set[str]:
 
 
 def pool_words(
-    sentences: list[str], windows: list[Window], vocabulary: dict[str, int], weights: np.ndarray
+    sentences: list[str], windows: WindowsLike, vocabulary: dict[str, int], weights: np.ndarray
 ) -> np.ndarray:
     """(windows x k): each window's word-feature score, ``weights`` (k x V) summed over the
     words of each of its sentences (a word counts once per sentence it occurs in)."""
@@ -115,6 +181,5 @@ def pool_words(
         if ids:
             per_sentence[i + 1] = weights[:, ids].sum(axis=1)
     csum = np.cumsum(per_sentence, axis=0)
-    lo = np.array([w.lo for w in windows], dtype=np.int64)
-    hi = np.array([w.hi for w in windows], dtype=np.int64) + 1
-    return np.asarray(csum[hi] - csum[lo], dtype=np.float32)
+    w = Windows.of(windows)
+    return np.asarray(csum[w.hi + 1] - csum[w.lo], dtype=np.float32)
