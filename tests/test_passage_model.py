@@ -19,7 +19,14 @@ from forewarn.detectors.model import (
     judge_budget,
     shipped_model,
 )
-from forewarn.detectors.windows import Window, pool_sentences, pool_words, sentence_windows
+from forewarn.detectors.windows import (
+    SentenceHits,
+    Window,
+    Windows,
+    pool_sentences,
+    pool_words,
+    sentence_windows,
+)
 from forewarn.document import Span
 from forewarn.learn.corpus import Record
 from forewarn.learn.features import passage_features
@@ -95,8 +102,9 @@ def _tiny_corpus() -> tuple[list[Record], list[Record]]:
 @pytest.mark.slow
 def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     """The static vectors of a long text are gated ``GATE_ROWS`` sentences at a time (2
-    million tiny sentences took gigabytes whole); the probabilities are bit for bit those of
-    the whole arrays, whatever the encoder's batches and across chapter boundaries."""
+    million tiny sentences took gigabytes whole), and so are its word scores and pattern
+    features; the probabilities are bit for bit those of the whole arrays, whatever the
+    encoder's batches and across chapter boundaries."""
     model = shipped_model()
     rng = np.random.default_rng(1)
     chapters = [1, 2, GATE_ROWS - 1, 3, 9000, GATE_ROWS, 700, 5]
@@ -109,16 +117,33 @@ def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     n, k = first, len(model.categories)
     vectors = rng.normal(size=(n, model.gate_coef.shape[1])).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    sentence_inputs = (rng.random((n, k), dtype=np.float32), rng.normal(size=(n, k)))
-    window_inputs = (rng.random((n, k), dtype=np.float32), rng.normal(size=(n, k)))
-    sentence_inputs = tuple(x.astype(np.float32) for x in sentence_inputs)
-    window_inputs = tuple(x.astype(np.float32) for x in window_inputs)
+    words = rng.normal(size=(n, k)).astype(np.float32)
+    hit_rows = rng.choice(n, size=500)
+    hits = SentenceHits(
+        hit_rows, rng.integers(0, k, size=500), rng.random(500, dtype=np.float32), k
+    )
     cuts = [0, 5, 4101, 4102, 12000, 12001, 20000, 26000, n]
     batches = ((a, vectors[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
-    by_sentence, gate = _static_gate(model, batches, windows, sentence_inputs, window_inputs)
-    assert by_sentence.tobytes() == model.gate(vectors, *sentence_inputs).tobytes()
-    whole = model.gate(pool_sentences(vectors, windows), *window_inputs)
-    assert gate.tobytes() == whole.tobytes()
+    by_sentence, gate = _static_gate(model, batches, windows, lambda a, b: words[a:b], hits)
+    whole = Windows.of(windows)
+    csum = np.cumsum(np.vstack([np.zeros((1, k), dtype=np.float32), words]), axis=0)
+    singles = Windows(*(np.arange(n),) * 5)
+    sentence_words = csum[singles.hi + 1] - csum[singles.lo]
+    expected = model.gate(vectors, hits.features(singles), sentence_words)
+    assert by_sentence.tobytes() == expected.tobytes()
+    window_words = csum[whole.hi + 1] - csum[whole.lo]
+    expected = model.gate(pool_sentences(vectors, windows), hits.features(whole), window_words)
+    assert gate.tobytes() == expected.tobytes()
+
+
+def test_pattern_features_are_the_strongest_match_in_each_window():
+    hits = SentenceHits(
+        np.array([0, 2, 2, 4]), np.array([1, 0, 0, 1]), np.array([0.5, 0.25, 0.75, 0.125]), 2
+    )
+    windows = Windows.of([Window(i, max(0, i - 1), min(4, i + 1), Span(0, 0)) for i in range(5)])
+    expected = [[0, 0.5], [0.75, 0.5], [0.75, 0], [0.75, 0.125], [0, 0.125]]
+    assert hits.features(windows).tolist() == expected
+    assert hits.features(windows[[4, 1]]).tolist() == [expected[4], expected[1]]
 
 
 @pytest.mark.slow

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,13 +34,13 @@ import numpy as np
 
 from forewarn.detectors.patterns import PatternDetector
 from forewarn.detectors.windows import (
+    SentenceHits,
     Windows,
     WindowsLike,
-    pattern_features,
     pool_words,
-    sentence_bounds,
     sentence_texts,
     sentence_windows,
+    sentence_word_scores,
     window_texts,
 )
 from forewarn.document import Document
@@ -161,23 +161,19 @@ class ModelDetector:
         # encoding of a long text's windows alone takes tens of seconds.
         check = doc.deadline.check if doc.deadline is not None else _no_deadline
         findings = self.patterns(doc)
+        hits = SentenceHits.of(doc, findings, model.categories)
         sentences = sentence_texts(doc)
-        single = Windows.single(*sentence_bounds(doc))
-        single_feats = pattern_features(doc, single, findings, model.categories)
-        single_words = pool_words(sentences, single, model.word_index, model.gate_words)
-        check()
-        feats = pattern_features(doc, windows, findings, model.categories)
-        gate_words = pool_words(sentences, windows, model.word_index, model.gate_words)
         check()
         # The sentence of a window that the gate finds most telling is its evidence.
         by_sentence, gate = _static_gate(
             model,
             StaticEmbedder.load().batches(sentences, check=check),
             windows,
-            (single_feats, single_words),
-            (feats, gate_words),
+            lambda start, end: sentence_word_scores(
+                sentences[start:end], model.word_index, model.gate_words
+            ),
+            hits,
         )
-        del single, single_feats, single_words  # n x k each: a long text's largest left
         check()
         focus = np.empty((len(windows), by_sentence.shape[1]), dtype=np.int32)
         for start in range(0, len(windows), GATE_ROWS):  # its temporaries are n x k too
@@ -201,7 +197,7 @@ class ModelDetector:
             texts = window_texts(doc, chosen)
             embeddings = encode_cached(texts, self.cache, self.encoder, check=check)
             words = pool_words(sentences, chosen, model.word_index, model.words)
-            proba[rows] = model.judge(embeddings, feats[rows], words)
+            proba[rows] = model.judge(embeddings, hits.features(chosen), words)
             severity[rows] = model.severity(embeddings)
         return Judgement(proba, severity, focus, gate, matches, judged)
 
@@ -269,48 +265,59 @@ def _static_gate(
     model: PassageModel,
     batches: Iterator[tuple[int, np.ndarray]],
     windows: WindowsLike,
-    sentence_inputs: tuple[np.ndarray, np.ndarray],
-    window_inputs: tuple[np.ndarray, np.ndarray],
+    words: Callable[[int, int], np.ndarray],
+    hits: SentenceHits,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The gate's probabilities per sentence and per window (``pool_sentences`` of the static
-    vectors), from the static encoder's ``batches``, ``GATE_ROWS`` sentences at a time: the
-    vectors of the whole text never exist at once. The results are those of the whole arrays:
-    the prefix sums run on from chunk to chunk (numpy adds them in order), and every chunk's
-    float64 dot takes the path, and the summation order, of a long array (``_gate_rows``).
+    """The gate's probabilities per sentence and per window, from the static encoder's
+    ``batches``, ``GATE_ROWS`` sentences at a time: neither the vectors of the whole text nor
+    its other n x k inputs exist at once. ``words(start, end)`` are the gate's word scores of
+    sentences ``start..end-1`` (``sentence_word_scores``); a window's static vector and word
+    score are the sums of its sentences' (as ``pool_sentences`` and ``pool_words`` make them)
+    and its pattern features are ``hits``'. The results are those of the whole arrays: one
+    prefix sum of vectors and word scores runs on from chunk to chunk (numpy adds them in
+    order), and every chunk's float64 dot takes the path, and the summation order, of a long
+    array (``_gate_rows``).
 
-    ``windows`` are in order of their sentences (as ``sentence_windows`` makes them);
-    ``sentence_inputs`` and ``window_inputs`` are the gate's pattern features and word
-    scores of the sentences and of the windows."""
-    n, total = len(sentence_inputs[0]), len(windows)
-    k = len(model.categories)
-    rows = Windows.of(windows)
-    lo, hi = rows.lo, rows.hi + 1
+    ``windows`` are in order of their sentences (as ``sentence_windows`` makes them), and
+    every sentence is in one (the centre of its own, as there)."""
+    w = Windows.of(windows)
+    lo, hi, total = w.lo, w.hi + 1, len(w)
     if np.any(np.diff(lo) < 0) or np.any(np.diff(hi) < 0):
         raise ValueError("windows out of sentence order")
+    n, k = int(hi[-1]) if total else 0, len(model.categories)
     by_sentence = np.zeros((n, k), dtype=np.float32)
     gate = np.zeros((total, k), dtype=np.float32)
     csum = np.zeros((1, 0), dtype=np.float32)  # prefix sums of sentences base..end
     base = done = 0
     for start, vectors in _regroup(batches, GATE_ROWS):
-        end = start + len(vectors)
-        feats, words = (x[start:end] for x in sentence_inputs)
-        by_sentence[start:end] = _gate_rows(model, vectors, feats, words, n)
+        end, d = start + len(vectors), vectors.shape[1]
+        rows = np.hstack([vectors, words(start, end)])
         if start == 0:
-            zero = np.zeros((1, vectors.shape[1]), dtype=np.float32)
-            csum = np.vstack([zero, np.cumsum(vectors, 0)])
+            csum = np.vstack([np.zeros((1, d + k), dtype=np.float32), np.cumsum(rows, 0)])
         else:
-            csum = np.vstack([csum, np.cumsum(np.vstack([csum[-1:], vectors]), 0)[1:]])
+            csum = np.vstack([csum, np.cumsum(np.vstack([csum[-1:], rows]), 0)[1:]])
+        # Each sentence's word score as a one-sentence window's: its two prefix sums' difference.
+        single_words = np.diff(csum[start - base :, d:], axis=0)
+        features = hits.features(_singles(start, end))
+        by_sentence[start:end] = _gate_rows(model, vectors, features, single_words, n)
         upto = int(np.searchsorted(hi, end, side="right"))
         if upto > done:
-            pooled = csum[hi[done:upto] - base] - csum[lo[done:upto] - base]
+            sums = csum[hi[done:upto] - base] - csum[lo[done:upto] - base]
+            pooled = np.ascontiguousarray(sums[:, :d])
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             pooled = np.asarray(pooled / np.where(norms > 0, norms, 1.0), dtype=np.float32)
-            feats, words = (x[done:upto] for x in window_inputs)
-            gate[done:upto] = _gate_rows(model, pooled, feats, words, total)
+            features = hits.features(w[done:upto])
+            gate[done:upto] = _gate_rows(model, pooled, features, sums[:, d:], total)
             done = upto
         keep = int(lo[done]) if done < total else end
         csum, base = csum[min(keep, end) - base :], min(keep, end)
     return by_sentence, gate
+
+
+def _singles(start: int, end: int) -> Windows:
+    """Sentences ``start..end-1``, each a window of its own (its span is not needed here)."""
+    rows = np.arange(start, end, dtype=np.int64)
+    return Windows(rows, rows, rows, rows, rows)
 
 
 def _regroup(

@@ -137,27 +137,54 @@ def pool_sentences(vectors: np.ndarray, windows: WindowsLike) -> np.ndarray:
     return np.asarray(out / np.where(norms > 0, norms, 1.0), dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class SentenceHits:
+    """The pattern matches of a text by sentence, kept sparse: parallel arrays of each
+    match's sentence row, category column and score. A window's features are read from them
+    on demand, so the features of a text's windows are made a chunk at a time (a text of two
+    million tiny sentences would take 350 MB per n x k array)."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    scores: np.ndarray
+    categories: int
+
+    @classmethod
+    def of(cls, doc: Document, findings: list[Finding], categories: list[str]) -> SentenceHits:
+        """The matches among ``findings`` of ``categories``, each at its sentence of ``doc``."""
+        column = {c: j for j, c in enumerate(categories)}
+        hits = [(f.start, column[f.category], f.score) for f in findings if f.category in column]
+        offsets = np.array([h[0] for h in hits], dtype=np.int64)
+        starts, _ = sentence_bounds(doc)
+        rows = np.maximum(np.searchsorted(starts, offsets, side="right") - 1, 0)
+        columns = np.array([h[1] for h in hits], dtype=np.int64)
+        scores = np.array([h[2] for h in hits], dtype=np.float32)
+        return cls(rows, columns, scores, len(categories))
+
+    def features(self, windows: WindowsLike) -> np.ndarray:
+        """(windows x categories): the strongest match of each category in each window."""
+        w = Windows.of(windows)
+        out = np.zeros((len(w), self.categories), dtype=np.float32)
+        if not len(self.rows) or not len(w):
+            return out
+        # Each window's rows lo..hi, one offset from lo at a time (windows are short); an
+        # offset past hi reads hi again, which changes no maximum.
+        reads = [np.minimum(w.lo + offset, w.hi) for offset in range(int((w.hi - w.lo).max()) + 1)]
+        needed = np.unique(np.concatenate(reads))
+        at = np.minimum(np.searchsorted(needed, self.rows), len(needed) - 1)
+        inside = needed[at] == self.rows
+        best = np.zeros((len(needed), self.categories), dtype=np.float32)
+        np.maximum.at(best, (at[inside], self.columns[inside]), self.scores[inside])
+        for rows in reads:
+            np.maximum(out, best[np.searchsorted(needed, rows)], out=out)
+        return out
+
+
 def pattern_features(
     doc: Document, windows: WindowsLike, findings: list[Finding], categories: list[str]
 ) -> np.ndarray:
     """(windows x categories): the strongest pattern match of each category in each window."""
-    w = Windows.of(windows)
-    column = {c: j for j, c in enumerate(categories)}
-    hits = [(f.start, column[f.category], f.score) for f in findings if f.category in column]
-    out = np.zeros((len(w), len(categories)), dtype=np.float32)
-    if not hits or not len(w):
-        return out
-    starts, _ = sentence_bounds(doc)
-    offsets, cols, scores = (np.array(x) for x in zip(*hits, strict=True))
-    rows = np.maximum(np.searchsorted(starts, offsets, side="right") - 1, 0)
-    per_sentence = np.zeros((len(starts), len(categories)), dtype=np.float32)
-    np.maximum.at(per_sentence, (rows, cols), scores.astype(np.float32))
-    # A window's rows lo..hi, one offset from lo at a time (a few: windows are short).
-    for offset in range(int((w.hi - w.lo).max()) + 1):
-        row = w.lo + offset
-        inside = row <= w.hi
-        np.maximum(out, per_sentence[np.minimum(row, w.hi)] * inside[:, None], out=out)
-    return out
+    return SentenceHits.of(doc, findings, categories).features(windows)
 
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -168,18 +195,26 @@ def sentence_words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
+def sentence_word_scores(
+    sentences: Sequence[str], vocabulary: dict[str, int], weights: np.ndarray
+) -> np.ndarray:
+    """(sentences x k): ``weights`` (k x V) summed over the distinct words of each sentence."""
+    out = np.zeros((len(sentences), weights.shape[0]), dtype=np.float32)
+    for i, text in enumerate(sentences):
+        # sorted: a set's order changes from process to process, and so would a float sum
+        ids = sorted(vocabulary[w] for w in sentence_words(text) if w in vocabulary)
+        if ids:
+            out[i] = weights[:, ids].sum(axis=1)
+    return out
+
+
 def pool_words(
     sentences: list[str], windows: WindowsLike, vocabulary: dict[str, int], weights: np.ndarray
 ) -> np.ndarray:
     """(windows x k): each window's word-feature score, ``weights`` (k x V) summed over the
     words of each of its sentences (a word counts once per sentence it occurs in)."""
-    k = weights.shape[0]
-    per_sentence = np.zeros((len(sentences) + 1, k), dtype=np.float32)
-    for i, text in enumerate(sentences):
-        # sorted: a set's order changes from process to process, and so would a float sum
-        ids = sorted(vocabulary[w] for w in sentence_words(text) if w in vocabulary)
-        if ids:
-            per_sentence[i + 1] = weights[:, ids].sum(axis=1)
+    per_sentence = np.zeros((len(sentences) + 1, weights.shape[0]), dtype=np.float32)
+    per_sentence[1:] = sentence_word_scores(sentences, vocabulary, weights)
     csum = np.cumsum(per_sentence, axis=0)
     w = Windows.of(windows)
     return np.asarray(csum[w.hi + 1] - csum[w.lo], dtype=np.float32)
