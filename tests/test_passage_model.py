@@ -136,6 +136,24 @@ def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     assert gate.tobytes() == expected.tobytes()
 
 
+def test_word_scores_pooled_in_chunks_equal_the_whole_prefix_sums():
+    rng = np.random.default_rng(2)
+    vocabulary = {w: i for i, w in enumerate(["rain", "sun", "wind", "snow", "fog", "hail"])}
+    weights = rng.normal(size=(3, len(vocabulary))).astype(np.float32)
+    sentences = [" ".join(rng.choice(list(vocabulary), size=3)) for _ in range(50)]
+    lo = rng.integers(0, 50, size=40)
+    hi = np.minimum(lo + rng.integers(0, 4, size=40), 49)
+    windows = Windows(lo, lo, hi, lo, hi)  # in no particular order
+    whole = pool_words(sentences, windows, vocabulary, weights, chunk=len(sentences))
+    assert pool_words(sentences, windows, vocabulary, weights, chunk=3).tobytes() == whole.tobytes()
+    rows = np.vstack(
+        [np.zeros((1, 3), np.float32)]
+        + [weights[:, sorted({vocabulary[w] for w in s.split()})].sum(axis=1) for s in sentences]
+    )
+    csum = np.cumsum(rows, axis=0)
+    assert whole.tobytes() == (csum[hi + 1] - csum[lo]).tobytes()
+
+
 def test_pattern_features_are_the_strongest_match_in_each_window():
     hits = SentenceHits(
         np.array([0, 2, 2, 4]), np.array([1, 0, 0, 1]), np.array([0.5, 0.25, 0.75, 0.125]), 2

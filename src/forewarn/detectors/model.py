@@ -179,6 +179,7 @@ class ModelDetector:
         for start in range(0, len(windows), GATE_ROWS):  # its temporaries are n x k too
             end = start + GATE_ROWS
             focus[start:end] = _focus(by_sentence, windows[start:end])
+        del by_sentence  # n x k, like each array still to come
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
         matches = _strongest_matches(findings)
         if self.mode == "fast":
@@ -215,7 +216,6 @@ class ModelDetector:
         gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
         strict_cuts, strict_rates = model.strict_cuts(), model.strict_rate
         scene_cuts = model.cuts_above(SCENE_MARGIN)
-        score = _rescale(proba, cuts)
         column = {c: j for j, c in enumerate(model.categories)}
         held: dict[str, np.ndarray] = {}
         for j, category in enumerate(model.categories):
@@ -241,7 +241,9 @@ class ModelDetector:
         findings = []
         for category, rows in held.items():
             j = column[category]
-            for i in rows:
+            # the held windows' scores only: the whole n x k would take several times that
+            score = _rescale(proba[rows, j], cuts[j : j + 1])
+            for i, row_score in zip(rows, score.tolist(), strict=True):
                 s = sentences[int(seen.focus[i, j])]
                 lo, hi = seen.matches.get((category, s.start), (s.start, s.end))
                 findings.append(
@@ -249,7 +251,7 @@ class ModelDetector:
                         category=category,
                         start=s.start,
                         end=s.end,
-                        score=float(score[i, j]),
+                        score=row_score,
                         severity=SEVERITIES[int(severity[i, j])],
                         detector=self.name,
                         match_start=lo,
@@ -392,11 +394,9 @@ def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
     far they clear its gate cut, taken rank by rank across categories (best first). A window
     within ``SPREAD`` sentences of a better one of the same category ranks after every window
     that is not: one judged window per scene locates it, and the budget reaches more scenes."""
-    margin = _logit(gate) - _logit(cuts)
-    rows, cols = np.nonzero(margin >= 0)
+    rows, cols, strength = _gated(gate, cuts)
     if len(np.unique(rows)) <= budget:
         return np.unique(rows)
-    strength = margin[rows, cols]
     rank = np.empty(len(rows), dtype=np.int64)
     for j in np.unique(cols):
         at = np.nonzero(cols == j)[0]
@@ -414,6 +414,22 @@ def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
             if len(chosen) == budget:
                 break
     return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _gated(gate: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (window, category) pairs whose gate probability clears the category's cut, in
+    row-major order, with how far (in logits): ``GATE_ROWS`` windows at a time, since the
+    margins of every pair would be n x k floats, several times over in temporaries."""
+    rows, cols, strength = [], [], []
+    for start in range(0, len(gate), GATE_ROWS):
+        margin = _logit(gate[start : start + GATE_ROWS]) - _logit(cuts)
+        r, c = np.nonzero(margin >= 0)
+        rows.append(r + start)
+        cols.append(c)
+        strength.append(margin[r, c])
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(strength)
 
 
 def _crowded(rows: np.ndarray, spread: int) -> np.ndarray:

@@ -209,12 +209,32 @@ def sentence_word_scores(
 
 
 def pool_words(
-    sentences: list[str], windows: WindowsLike, vocabulary: dict[str, int], weights: np.ndarray
+    sentences: Sequence[str],
+    windows: WindowsLike,
+    vocabulary: dict[str, int],
+    weights: np.ndarray,
+    chunk: int = 8192,
 ) -> np.ndarray:
     """(windows x k): each window's word-feature score, ``weights`` (k x V) summed over the
-    words of each of its sentences (a word counts once per sentence it occurs in)."""
-    per_sentence = np.zeros((len(sentences) + 1, weights.shape[0]), dtype=np.float32)
-    per_sentence[1:] = sentence_word_scores(sentences, vocabulary, weights)
-    csum = np.cumsum(per_sentence, axis=0)
+    words of each of its sentences (a word counts once per sentence it occurs in): the
+    difference of the prefix sums of the sentences' scores at its two ends. The sentences are
+    scored ``chunk`` at a time and the prefix sums kept only as far back as a window still to
+    come reaches, so no n x k array is made for a few windows of a long text; the sums run on
+    from chunk to chunk, as over the whole array."""
     w = Windows.of(windows)
-    return np.asarray(csum[w.hi + 1] - csum[w.lo], dtype=np.float32)
+    out = np.zeros((len(w), weights.shape[0]), dtype=np.float32)
+    order = np.argsort(w.hi, kind="stable")  # windows in the order their last sentence comes
+    ends, reach = w.hi[order] + 1, np.minimum.accumulate(w.lo[order][::-1])[::-1]
+    csum = np.zeros((1, weights.shape[0]), dtype=np.float32)  # sums before sentences base..
+    base = done = 0
+    for start in range(0, len(sentences), chunk):
+        end = min(start + chunk, len(sentences))
+        rows = sentence_word_scores(sentences[start:end], vocabulary, weights)
+        csum = np.vstack([csum, np.cumsum(np.vstack([csum[-1:], rows]), 0)[1:]])
+        upto = int(np.searchsorted(ends, end, side="right"))
+        now = order[done:upto]
+        out[now] = csum[w.hi[now] + 1 - base] - csum[w.lo[now] - base]
+        done = upto
+        keep = min(int(reach[done]), end) if done < len(order) else end
+        csum, base = csum[keep - base :], keep
+    return out
