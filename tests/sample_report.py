@@ -126,3 +126,22 @@ def plain(renderable: object, width: int = 80) -> str:
     console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
     console.print(renderable)
     return console.export_text()
+
+
+#: A book whose headings carry its own numbers: forewarn's chapter 2 is "CHAPTER II — THE
+#: STORM", and every front end must call it that, not "chapter 2".
+STORM_TITLES = ["CHAPTER I", "CHAPTER II — THE STORM", "CHAPTER III", "CHAPTER IV", "CHAPTER V"]
+
+
+def storm_report(chapters: list[int] | None = None) -> DocumentReport:
+    """``STORM_TITLES``'s book with a stabbing in each of ``chapters`` (default: chapter 2)."""
+    doc = build_document(
+        [(t, [f"Quiet day {i}.", f"He stabbed the man {i}."]) for i, t in enumerate(STORM_TITLES)],
+        Metadata(title="The Storm"),
+        "storm.txt",
+    )
+    stabbings = [
+        ("violence", f"He stabbed the man {n - 1}", "stabbed", "depicted", 0.9)
+        for n in chapters or [2]
+    ]
+    return report_from(doc, stabbings, ["violence"])

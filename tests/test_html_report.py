@@ -144,3 +144,47 @@ def test_scan_html_to_file(tmp_path):
     assert html.startswith("<!doctype html>") and "<svg" in html
     assert "Suicide attempt" in html and 'class="fw-mark' in html
     assert result.stdout == ""
+
+
+def test_summary_locations_and_timeline_name_a_chapter_as_the_book_prints_it():
+    """The summary card, the warning's locations line, each passage's label and the timeline's
+    hover titles all say "CHAPTER II — THE STORM", never "ch. 2" or "chapter 2"."""
+    from tests.sample_report import storm_report
+
+    page = render_html(Report([storm_report()], mode="default", detectors=["hand"]))
+    card = re.search(r'<li class="fw-cat.*?</li>', page)
+    assert card and "CHAPTER II — THE STORM" in card.group()
+    assert "CHAPTER II — THE STORM, paragraph 2" in page  # the warning's locations line
+    assert "CHAPTER II — THE STORM (" in page  # the passage's label
+    titles = re.findall(r"<title>([^<]*)</title>", page)
+    assert "CHAPTER II — THE STORM" in titles  # the chapter's band
+    assert "CHAPTER II — THE STORM, paragraph 2 · depicted" in titles  # the passage's mark
+    assert "chapter 2" not in page and "ch. 2" not in page
+    long = render_html(Report([storm_report([1, 2, 3, 4, 5])], mode="default", detectors=["hand"]))
+    card = re.search(r'<li class="fw-cat.*?</li>', long)
+    assert card and "CHAPTER I to CHAPTER V" in card.group()
+
+
+def test_a_report_that_found_nothing_says_so_with_its_caveat_and_no_bare_safe():
+    """Honest verdicts in the HTML report: "No warning found for the N categories forewarn
+    checks." and the caveat; a story in another language names it and claims nothing."""
+    from html import escape
+
+    import forewarn
+    from forewarn.verdict import CAVEAT
+
+    doc = build_document([(None, ["They baked bread all morning."])], Metadata(), "bread.txt")
+    page = render_html(Report([report_from(doc, [], CHECKED)], detectors=["hand"]))
+    found = re.search(r'<p class="fw-none">([^<]*)</p><p class="fw-caveat">([^<]*)</p>', page)
+    assert found, "the nothing-found line and its caveat, together"
+    assert found.group(1) == f"No warning found for the {len(CHECKED)} categories forewarn checks."
+    assert found.group(2) == escape(CAVEAT)
+    assert ">Safe<" not in page and "safe" not in found.group(1).lower()
+
+    spanish = (
+        "La niña subió al tejado de la casa y miró el mar. No quería volver, pero su madre la "
+        "esperaba con la cena. Se sentó en el borde y pensó en todo lo que había pasado."
+    )
+    foreign = render_html(forewarn.scan_text(spanish))
+    assert "forewarn reads English; this text looks like Spanish" in foreign
+    assert "Not checked" in foreign and "No warning found" not in foreign

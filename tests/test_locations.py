@@ -187,3 +187,18 @@ def test_a_passage_is_placed_by_its_chapter_as_printed_how_far_in_and_its_paragr
     assert passage_place(_evidence(twenty, "Chapter 20", 1)) == "Chapter 20 (7 %), paragraph 1"
     assert passage_place(_evidence(None)) == "chapter 3 “The Roof”, paragraph 12"
     assert passage_place(_evidence(None, None, 0)) == "chapter 3"  # between paragraphs
+
+
+# -- a chapter named alike wherever a chapter or a list of them is shown ------------------------
+def test_chapter_lists_name_chapters_as_printed_and_stay_short_when_long() -> None:
+    from forewarn.place import chapter_named, chapters_as_printed, chapters_in_brief
+    from tests.sample_report import storm_report
+
+    doc = storm_report().document
+    assert chapter_named(doc, 2) == "CHAPTER II — THE STORM"
+    assert chapters_in_brief(doc, [2]) == "CHAPTER II — THE STORM"
+    assert chapters_in_brief(doc, [1, 2, 3, 5]) == chapters_as_printed(doc, [1, 2, 3, 5])
+    assert chapters_in_brief(doc, [1, 2, 3, 5], limit=20) == (
+        "4 chapters, from CHAPTER I to CHAPTER V"
+    )
+    assert chapters_in_brief(doc, [1, 5], limit=5) == "CHAPTER I, CHAPTER V"  # two: both named

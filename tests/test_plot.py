@@ -112,3 +112,13 @@ def test_png_title_legend_and_axis_do_not_overlap(title: str) -> None:
             assert len(heading) <= TITLE_CHARS and heading.startswith(timeline.title[:40])
         finally:
             plt.close(fig)
+
+
+def test_svg_hover_titles_name_chapters_as_the_book_prints_them():
+    from tests.sample_report import storm_report
+
+    svg = timeline_svg(build_timeline(storm_report()), standalone=True)
+    titles = [t.text for t in ET.fromstring(svg).iter(f"{SVG}title")]
+    assert "CHAPTER II — THE STORM" in titles
+    assert "CHAPTER II — THE STORM, paragraph 2 · depicted" in titles
+    assert not any("chapter 2" in t for t in titles)

@@ -181,3 +181,18 @@ def test_tags_cli_formats():
     assert any(
         t["tag"] == "School Bullying" for t in audit["confirmed"] + audit["tagged_but_not_found"]
     )
+
+
+def test_tags_and_content_notes_name_chapters_as_the_book_prints_them():
+    """The tag reasons, their JSON and the Markdown content notes say "CHAPTER II — THE STORM"
+    as the evidence does, not "chapter 2"."""
+    from tests.sample_report import storm_report
+
+    tags = suggest_tags(storm_report())
+    text = " ".join(plain(render_tags(tags)).split())
+    assert "violence (depicted) in CHAPTER II — THE STORM" in text
+    assert "chapter 2" not in text
+    reasons = [r for s in tags.to_dict()["additional_tags"] for r in s["reasons"]]
+    assert reasons and all(r.endswith("in CHAPTER II — THE STORM") for r in reasons)
+    notes = content_notes(tags)
+    assert "- Violence (depicted): CHAPTER II — THE STORM\n" in notes

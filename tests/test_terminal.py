@@ -60,3 +60,43 @@ def test_an_untitled_text_is_named_once() -> None:
     assert text.splitlines()[0].strip() == "story.txt"
     assert text.count("story.txt") == 1
     assert "text · 7 words · 1 chapter" in text
+
+
+def test_scan_summary_names_a_chapter_as_its_evidence_does() -> None:
+    """The summary line and the evidence under it both say "CHAPTER II — THE STORM"."""
+    from tests.sample_report import storm_report
+
+    text = " ".join(plain(render_document(storm_report())).split())
+    assert "1 passage; CHAPTER II — THE STORM)" in text
+    assert "CHAPTER II — THE STORM (" in text  # the evidence line
+    assert "chapter 2" not in text
+    many = " ".join(plain(render_document(storm_report([1, 2, 3, 5]))).split())
+    assert "4 passages; CHAPTER I to CHAPTER III, CHAPTER V)" in many
+
+
+def test_scan_explains_the_score_in_words() -> None:
+    text = " ".join(plain(render_document(sample_document_report())).split())
+    assert "(how sure 0.95;" in text
+    assert "how sure forewarn is that the story has this content, not how intense it is" in text
+
+
+def test_a_chapter_title_cannot_drive_the_terminal() -> None:
+    """Chapter titles come from the story: the summary lines show control codes as escapes."""
+    from forewarn.document import Metadata
+    from forewarn.profile import parse_avoid
+    from forewarn.render.terminal import render_verdict
+    from forewarn.verdict import verdict_for
+    from tests.sample_report import build_document, report_from
+
+    doc = build_document(
+        [("Calm", ["Quiet day."]), ("\x1b[2JStorm", ["He stabbed the man."])],
+        Metadata(),
+        "storm.txt",
+    )
+    report = report_from(
+        doc, [("violence", "He stabbed", "stabbed", "depicted", 0.9)], ["violence"]
+    )
+    shown = plain(render_document(report)) + plain(
+        render_verdict(verdict_for(report, parse_avoid("violence")))
+    )
+    assert "\x1b" not in shown and "\\x1b[2JStorm" in shown

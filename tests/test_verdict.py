@@ -272,3 +272,18 @@ def test_check_missing_file_is_input_error(tmp_path):
     result = run_cli("check", str(tmp_path / "nope.txt"), "--avoid", "suicide")
     assert result.returncode == 1
     assert "nope.txt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_json_names_chapters_as_its_skip_lines_do():
+    """Each hit's where and the verdict's safe_where (what the web page shows) name chapters as
+    the skip's where does."""
+    from tests.sample_report import storm_report
+
+    v = verdict_for(storm_report(), parse_avoid("violence"))
+    data = check_to_dict(v.avoid, [v])
+    jsonschema.validate(data, CHECK_SCHEMA)
+    (verdict,) = data["verdicts"]
+    assert verdict["hits"][0]["where"] == "CHAPTER II — THE STORM"
+    assert verdict["skip"][0]["where"].startswith("CHAPTER II — THE STORM (")
+    assert verdict["safe_where"] == "CHAPTER I, CHAPTER III to CHAPTER V"
+    assert verdict["safe_chapters"] == [1, 3, 4, 5]

@@ -15,8 +15,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from forewarn.document import Document
 from forewarn.locations import warning_locations
-from forewarn.place import chapters_phrase
+from forewarn.place import chapters_in_brief, chapters_phrase
 from forewarn.report import ContentWarning, DocumentReport, Evidence
 from forewarn.taxonomy import SEVERITIES, Category, load_taxonomy, severity_rank
 from forewarn.verdict import category_label
@@ -90,7 +91,8 @@ class Suggestion:
 
 def _reason(report: DocumentReport, w: ContentWarning) -> tuple[str, list[int]]:
     chapters = sorted({loc.chapter for loc in warning_locations(report, w)})
-    return f"{category_label(w.id, w.severity)} in {chapters_phrase(chapters)}", chapters
+    where = chapters_in_brief(report.document, chapters)
+    return f"{category_label(w.id, w.severity)} in {where}", chapters
 
 
 def _add(
@@ -360,21 +362,25 @@ class AuditNote:
         return {"kind": self.kind, "subject": self.subject, "detail": self.detail}
 
 
-def audit_notes(audit: Audit) -> list[AuditNote]:
-    """The audit as the ``tags`` command words it, spoiler-free (its quotes are left out)."""
+def audit_notes(audit: Audit, doc: Document | None = None) -> list[AuditNote]:
+    """The audit as the ``tags`` command words it, spoiler-free (its quotes are left out);
+    chapters named as ``doc`` prints them, when given (else by their numbers)."""
     tax = load_taxonomy()
+
+    def where(chapters: list[int]) -> str:
+        return chapters_in_brief(doc, chapters) if doc else chapters_phrase(chapters)
 
     def names(ids: list[str], sep: str = " or ") -> str:
         return sep.join(tax[i].name.lower() for i in ids)
 
     notes = [
-        AuditNote("confirmed", t.tag, f"{names(t.found, ', ')}, {chapters_phrase(t.chapters)}")
+        AuditNote("confirmed", t.tag, f"{names(t.found, ', ')}, {where(t.chapters)}")
         for t in audit.confirmed
     ]
     for u in audit.untagged:
         add = f"; add \u201c{u.suggested_tag}\u201d" if u.suggested_tag else ""
-        where = f"({u.warning.severity}, {chapters_phrase(u.chapters)}){add}"
-        notes.append(AuditNote("untagged", u.warning.name, where))
+        detail = f"({u.warning.severity}, {where(u.chapters)}){add}"
+        notes.append(AuditNote("untagged", u.warning.name, detail))
     for t in audit.not_found:
         why = (
             f"only {', '.join(t.below_warning_level)} found, below warning level"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from forewarn.place import chapter_name, chapters_phrase, format_ranges, numbered, ranges
 from forewarn.report import ContentWarning, DocumentReport, Evidence
 
-# The range helpers live in place.py (place.chapters_named needs them, and place sits below
+# The range helpers live in place.py (place.chapters_as_printed needs them, and place sits below
 # this module); they are re-exported here, where skipping advice has always found them.
 __all__ = [
     "Location",

@@ -70,17 +70,6 @@ def chapter_name(title: str | None, number: int) -> str:
     return f"chapter {number}" + (f" “{title}”" if title else "")
 
 
-def chapters_named(doc: Document, numbers: list[int]) -> str:
-    """``"chapters 1–2, 5"`` when the book numbers its chapters as forewarn counts them, else
-    their printed names (``"Chapter 20, Chapter 31"``)."""
-    chapters = {c.number: c for c in doc.chapters}
-    unique = sorted(set(numbers))
-    own = {n: title_number(chapters[n].title) for n in unique if n in chapters}
-    if all(v in (None, n) for n, v in own.items()):
-        return chapters_phrase(unique)
-    return ", ".join(chapter_name(chapters[n].title, own.get(n) or n) for n in unique)
-
-
 def chapters_as_printed(doc: Document, numbers: list[int]) -> str:
     """The chapters named each as its place is (``chapter_name``: ``"CHAPTER II — THE STORM"``,
     ``"chapter 3 “The Roof”"``), so a verdict's summary names a chapter as its skip line does;
@@ -92,13 +81,33 @@ def chapters_as_printed(doc: Document, numbers: list[int]) -> str:
         return chapters_phrase(unique)
 
     def name(n: int) -> str:
-        title = chapters[n].title
-        return chapter_name(title, title_number(title) or n)
+        return chapter_named(doc, n)
 
     return ", ".join(
         name(a) if a == b else f"{name(a)}, {name(b)}" if b == a + 1 else f"{name(a)} to {name(b)}"
         for a, b in ranges(unique)
     )
+
+
+def chapter_named(doc: Document, number: int) -> str:
+    """Chapter ``number`` (counted in reading order) named as its places name it:
+    ``"CHAPTER II — THE STORM"``, ``"chapter 3 “The Roof”"`` or ``"chapter 3"``."""
+    chapters = {c.number: c for c in doc.chapters}
+    title = chapters[number].title if number in chapters else None
+    return chapter_name(title, title_number(title) or number)
+
+
+def chapters_in_brief(doc: Document, numbers: list[int], limit: int = 60) -> str:
+    """``chapters_as_printed`` when it takes at most ``limit`` characters (or names at most two
+    chapters), else a count and the first and last, each as printed: ``"41 chapters, from
+    CHAPTER II — THE STORM to CHAPTER LIX"``; for a summary line that must stay short."""
+    full = chapters_as_printed(doc, numbers)
+    known = {c.number for c in doc.chapters}
+    unique = [n for n in sorted(set(numbers)) if n in known]
+    if len(full) <= limit or len(unique) <= 2:
+        return full
+    first, last = chapter_named(doc, unique[0]), chapter_named(doc, unique[-1])
+    return f"{len(unique)} chapters, from {first} to {last}"
 
 
 def ordinal(n: int) -> str:

@@ -7,14 +7,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from forewarn.chapter_numbers import title_number
 from forewarn.document import Document
 from forewarn.findings import Finding
-from forewarn.place import Place, place_at
+from forewarn.place import Place, chapter_name, place_at
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 SCHEMA_VERSION = "1.0"
 #: A category is reported present when its combined score reaches this.
 PRESENT_THRESHOLD = 0.5
+#: What the score means, in words a reader can use (every report that shows a score says it).
+SCORE_HELP = (
+    "“How sure” is forewarn’s score from 0 to 1: how sure forewarn is that the story has this "
+    "content, not how intense it is."
+)
 
 
 @dataclass
@@ -103,7 +109,13 @@ class DocumentReport:
             "characters": len(doc.text),
             "notices": list(doc.notices),
             "chapters": [
-                {"number": c.number, "title": c.title, "start": c.start, "end": c.end}
+                {
+                    "number": c.number,
+                    "title": c.title,
+                    "name": chapter_name(c.title, title_number(c.title) or c.number),
+                    "start": c.start,
+                    "end": c.end,
+                }
                 for c in doc.chapters
             ],
             "warnings": [w.to_dict() for w in self.warnings],

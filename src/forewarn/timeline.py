@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from forewarn.locations import warning_locations
+from forewarn.place import chapter_named
 from forewarn.report import ContentWarning, DocumentReport
 
 
@@ -21,6 +22,8 @@ class Mark:
     paragraph: int
     severity: str
     anchor: str | None = None
+    #: The chapter as the book prints it ("CHAPTER II — THE STORM", "chapter 3 “The Roof”").
+    chapter_name: str = ""
 
 
 @dataclass
@@ -41,6 +44,8 @@ class Band:
     title: str | None
     x0: float
     x1: float
+    #: The chapter as the book prints it, as its passages' places name it.
+    name: str = ""
 
 
 @dataclass
@@ -62,7 +67,10 @@ def build_timeline(
     """
     doc = report.document
     n = len(doc.chapters)
-    bands = [Band(c.number, c.title, i / n, (i + 1) / n) for i, c in enumerate(doc.chapters)]
+    bands = [
+        Band(c.number, c.title, i / n, (i + 1) / n, chapter_named(doc, c.number))
+        for i, c in enumerate(doc.chapters)
+    ]
     by_number = {c.number: (i, c) for i, c in enumerate(doc.chapters)}
     rows = []
     for w in report.warnings:
@@ -72,6 +80,7 @@ def build_timeline(
             within = (loc.start - chapter.start) / max(1, chapter.end - chapter.start)
             x = (i + min(max(within, 0.0), 1.0)) / n
             link = anchor(w, loc.evidence) if anchor and loc.evidence is not None else None
-            marks.append(Mark(x, loc.chapter, loc.paragraph, loc.severity, link))
+            name = bands[i].name
+            marks.append(Mark(x, loc.chapter, loc.paragraph, loc.severity, link, name))
         rows.append(Row(w.id, w.name, w.severity, marks))
     return Timeline(report.title, bands, rows)

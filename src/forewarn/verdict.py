@@ -17,7 +17,7 @@ from forewarn.report import ContentWarning, DocumentReport, Evidence
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 #: Version of the ``forewarn check --format json`` output (schema/check.schema.json).
-CHECK_VERSION = "1.1"
+CHECK_VERSION = "1.2"
 #: Shown with every verdict: finding nothing is not a promise that nothing is there.
 CAVEAT = "forewarn can miss things: this is what its detectors found, not a guarantee."
 
@@ -76,7 +76,7 @@ class Hit:
             if loc.evidence is not None
         ]
 
-    def to_dict(self, spoilers: bool = False) -> dict[str, Any]:
+    def to_dict(self, spoilers: bool = False, doc: Document | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
             "category": self.warning.id,
             "name": self.warning.name,
@@ -86,6 +86,8 @@ class Hit:
             "chapters": self.chapters,
             "passages": len(self.locations),
         }
+        if doc is not None:
+            out["where"] = chapters_as_printed(doc, self.chapters)
         if spoilers:
             out["evidence"] = [e.to_dict() for e in self.evidence()]
         return out
@@ -207,6 +209,7 @@ class Verdict:
 
     def to_dict(self, spoilers: bool = False) -> dict[str, Any]:
         meta = self.report.document.metadata
+        safe = self.safe_chapters()
         return {
             "source": self.report.source,
             "title": meta.title,
@@ -216,9 +219,10 @@ class Verdict:
             "caveat": CAVEAT,
             "not_assessed": self.not_assessed,
             "chapters": len(self.report.document.chapters),
-            "hits": [h.to_dict(spoilers) for h in self.hits],
+            "hits": [h.to_dict(spoilers, self.report.document) for h in self.hits],
             "skip": [s.to_dict(spoilers) for s in self.skips()],
-            "safe_chapters": self.safe_chapters(),
+            "safe_chapters": safe,
+            "safe_where": chapters_as_printed(self.report.document, safe) if safe else "",
         }
 
 

@@ -220,8 +220,13 @@ def test_upload_an_epub_with_an_avoid_list(session: Session) -> None:
     assert page.locator(".fw-report h1").inner_text() == "The Lighthouse Year"
     verdict = page.locator("#verdict")
     assert verdict.is_visible()
-    assert "death (mentioned) in chapter 2" in verdict.inner_text()
-    assert "Nothing you avoid found in chapters 1, 3." in verdict.inner_text()
+    # chapters named as the book prints them, as the report's passages below name them
+    assert "death (mentioned) in Chapter 2" in verdict.inner_text()
+    assert (
+        "Nothing you avoid found in chapter 1 “The Roof”, chapter 3 “What the River Kept”."
+        in verdict.inner_text()
+    )
+    assert "Chapter 2 (" in page.locator("#fw-0-w-death .fw-loc").first.inner_text()
     assert "forewarn can miss things" in verdict.inner_text()  # the caveat goes with a verdict
     session.shot("epub-verdict")
     # the avoid-list is remembered for the next visit

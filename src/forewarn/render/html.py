@@ -14,9 +14,9 @@ from html import escape
 
 from forewarn.ao3tags import TagReport, suggest_tags
 from forewarn.locations import passage_place, warning_locations
-from forewarn.place import chapters_named, format_ranges, numbered
+from forewarn.place import chapter_named, chapters_in_brief, numbered
 from forewarn.render.svg import timeline_svg
-from forewarn.report import ContentWarning, DocumentReport, Evidence, Report
+from forewarn.report import SCORE_HELP, ContentWarning, DocumentReport, Evidence, Report
 from forewarn.taxonomy import SEVERITIES, load_taxonomy, severity_rank
 from forewarn.timeline import build_timeline
 from forewarn.verdict import CAVEAT, nothing_found
@@ -29,13 +29,9 @@ PASSAGES_SHOWN = 5
 WHERE_CHAPTERS = 6
 #: Categories the summary lists before collapsing the rest (most severe, then surest, first).
 SUMMARY_SHOWN = 8
-#: A chapter list longer than this is summed up in the summary ("in 41 chapters, 2 to 59").
-CHAPTER_LIST_CHARS = 40
-#: What the score means, in words a reader can use.
-SCORE_HELP = (
-    "“How sure” is forewarn’s score from 0 to 1: how sure forewarn is that the story has this "
-    "content, not how intense it is."
-)
+#: A chapter list longer than this is summed up in the summary ("41 chapters, from Chapter 2 to
+#: Chapter 59", each named as the book prints it).
+CHAPTER_LIST_CHARS = 60
 
 STYLE = """
 .fw-report{--fw-fg:#212529;--fw-muted:#5c636a;--fw-line:#dee2e6;--fw-soft:#f8f9fa;
@@ -168,7 +164,7 @@ def _warning(report: DocumentReport, index: int, w: ContentWarning) -> str:
         if loc.paragraph:
             paragraphs.append(loc.paragraph)
     places = [
-        _e(chapters_named(report.document, [c])) + (f", {numbered('paragraph', p)}" if p else "")
+        _e(chapter_named(report.document, c)) + (f", {numbered('paragraph', p)}" if p else "")
         for c, p in sorted(by_chapter.items())
     ]
     where = "; ".join(places[:WHERE_CHAPTERS])
@@ -202,11 +198,8 @@ def _warning(report: DocumentReport, index: int, w: ContentWarning) -> str:
 
 
 def _chapters(report: DocumentReport, w: ContentWarning) -> str:
-    chapters = sorted({loc.chapter for loc in warning_locations(report, w)})
-    listed = format_ranges(chapters)
-    if len(listed) <= CHAPTER_LIST_CHARS:
-        return f"ch. {listed}"
-    return f"in {len(chapters)} chapters, {chapters[0]} to {chapters[-1]}"
+    chapters = [loc.chapter for loc in warning_locations(report, w)]
+    return _e(chapters_in_brief(report.document, chapters, CHAPTER_LIST_CHARS))
 
 
 def _category(report: DocumentReport, index: int, w: ContentWarning) -> str:
@@ -266,12 +259,12 @@ def _names(ids: list[str], sep: str = " or ") -> str:
 
 
 def _audit(tags: TagReport) -> str:
-    audit = tags.audit
+    audit, doc = tags.audit, tags.report.document
     if audit is None:
         return ""
     items = [
         f"<li>✓ <b>{_e(t.tag)}</b>: found {_names(t.found, ', ')} "
-        f"(ch. {format_ranges(t.chapters)})</li>"
+        f"({_e(chapters_in_brief(doc, t.chapters, CHAPTER_LIST_CHARS))})</li>"
         for t in audit.confirmed
     ]
     items += [
@@ -289,8 +282,8 @@ def _audit(tags: TagReport) -> str:
         for t in audit.not_checked
     ]
     items += [
-        f"<li>! <b>{_e(u.warning.name)}</b> ({u.warning.severity}, ch. "
-        f"{format_ranges(u.chapters)}): found but not tagged"
+        f"<li>! <b>{_e(u.warning.name)}</b> ({u.warning.severity}, "
+        f"{_e(chapters_in_brief(doc, u.chapters, CHAPTER_LIST_CHARS))}): found but not tagged"
         + (f"; suggested tag “{_e(u.suggested_tag)}”" if u.suggested_tag else "")
         + "</li>"
         for u in audit.untagged

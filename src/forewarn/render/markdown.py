@@ -6,7 +6,7 @@ import re
 
 from forewarn.ao3tags import TagReport
 from forewarn.locations import warning_locations
-from forewarn.place import chapters_named
+from forewarn.place import chapters_as_printed
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -23,10 +23,10 @@ def content_notes(tags: TagReport) -> str:
     if not report.warnings:
         lines.append("No content warnings.")
     for w in report.warnings:
-        chapters = chapters_named(
+        chapters = chapters_as_printed(
             report.document, [loc.chapter for loc in warning_locations(report, w)]
         )
-        lines.append(f"- {md_escape(w.name)} ({w.severity}): {chapters}")
+        lines.append(f"- {md_escape(w.name)} ({w.severity}): {md_escape(chapters)}")
     lines += [
         "",
         "<!-- forewarn suggests: "

@@ -41,7 +41,8 @@ def _num(x: float) -> str:
 
 def _mark(m: Mark, x: float, y: float) -> str:
     h = STRIP_H * MARK_HEIGHT[m.severity]
-    where = f"chapter {m.chapter}" + (f", paragraph {m.paragraph}" if m.paragraph else "")
+    chapter = m.chapter_name or f"chapter {m.chapter}"
+    where = chapter + (f", paragraph {m.paragraph}" if m.paragraph else "")
     tip = f"{where} · {m.severity}"
     rect = (
         f'<rect class="fw-mark fw-{m.severity}" x="{_num(x - MARK_W / 2)}" '
@@ -84,8 +85,7 @@ def timeline_svg(timeline: Timeline, standalone: bool = False) -> str:
         out.append(
             f'<rect class="fw-band" x="{_num(bx)}" y="{top + AXIS_H - 4}" width="{_num(bw)}" '
             f'height="{_num(band_bottom - top - AXIS_H + 4)}" fill="{BAND_FILLS[i % 2]}">'
-            f"<title>chapter {band.number}{escape(': ' + band.title if band.title else '')}"
-            "</title></rect>"
+            f"<title>{escape(band.name or f'chapter {band.number}')}</title></rect>"
         )
         if numbered and i % step == 0:
             out.append(

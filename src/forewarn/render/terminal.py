@@ -19,15 +19,16 @@ from rich.text import Text
 
 from forewarn.ao3tags import audit_notes
 from forewarn.locations import passage_place, warning_locations
-from forewarn.place import chapters_as_printed, chapters_named, ordinal
+from forewarn.place import chapters_as_printed, chapters_in_brief, ordinal
 from forewarn.render.safe import terminal_safe
-from forewarn.report import DocumentReport, Evidence, Report
+from forewarn.report import SCORE_HELP, DocumentReport, Evidence, Report
 from forewarn.taxonomy import load_taxonomy, severity_rank
 from forewarn.timeline import Timeline, build_timeline
 from forewarn.verdict import CAVEAT, nothing_found
 
 if TYPE_CHECKING:
     from forewarn.ao3tags import Audit, TagReport
+    from forewarn.document import Document
     from forewarn.scanner import ScanProgress
     from forewarn.verdict import ChapterSkip, Verdict
 
@@ -75,10 +76,10 @@ def render_document(report: DocumentReport) -> Group:
         head = Text("● ", style=SEVERITY_STYLE[w.severity])
         head.append(w.name, style="bold")
         head.append(f" — {w.severity}", style=SEVERITY_STYLE[w.severity])
-        chapters = chapters_named(doc, [loc.chapter for loc in warning_locations(report, w)])
+        chapters = chapters_in_brief(doc, [loc.chapter for loc in warning_locations(report, w)])
         head.append(
-            f"  (score {w.score:.2f}; {w.evidence_total} passage"
-            f"{'s' if w.evidence_total != 1 else ''}; {chapters})",
+            f"  (how sure {w.score:.2f}; {w.evidence_total} passage"
+            f"{'s' if w.evidence_total != 1 else ''}; {terminal_safe(chapters)})",
             style="dim",
         )
         parts.append(head)
@@ -88,6 +89,7 @@ def render_document(report: DocumentReport) -> Group:
                 Text(f"    {location(best)}: ", style="dim")
                 + Text(f"“{terminal_safe(shorten(best.quote))}”", style="italic")
             )
+    parts.append(Text(SCORE_HELP, style="dim"))
     return Group(*parts, Text(""), render_timeline(report), Text(""))
 
 
@@ -188,7 +190,9 @@ def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
         parts.append(Text(terminal_safe(verdict.summary()), style="bold yellow"))
         return Group(*parts, Text(""))
     parts += [Text("note: " + terminal_safe(n), style="magenta") for n in report.document.notices]
-    parts.append(Text(verdict.summary(), style="bold green" if verdict.safe else "bold red"))
+    parts.append(
+        Text(terminal_safe(verdict.summary()), style="bold green" if verdict.safe else "bold red")
+    )
     parts.append(Text(CAVEAT, style="dim"))
     if verdict.not_assessed:
         tax = load_taxonomy()
@@ -205,6 +209,7 @@ def render_verdict(verdict: Verdict, spoilers: bool = False) -> Group:
     if len(report.document.chapters) > 1:
         safe = verdict.safe_chapters()
         clear = f"  nothing you avoid found in {chapters_as_printed(report.document, safe)}"
+        clear = terminal_safe(clear)
         parts.append(
             Text(
                 clear if safe else "  every chapter holds something you avoid",
@@ -230,7 +235,7 @@ TAG_WIDTH = 30
 
 def _tag_line(tag: str, reason: str) -> Text:
     line = Text("  " + terminal_safe(tag).ljust(TAG_WIDTH - 2) + " ")
-    line.append(reason, style="dim")
+    line.append(terminal_safe(reason), style="dim")
     return line
 
 
@@ -252,7 +257,7 @@ def render_tags(tags: TagReport) -> Group:
         Text("  (none)", style="dim")
     ]
     if tags.audit:
-        parts += _audit_lines(tags.audit)
+        parts += _audit_lines(tags.audit, tags.report.document)
     return Group(*parts, Text(""))
 
 
@@ -264,13 +269,13 @@ _AUDIT_MARKS = {
 }
 
 
-def _audit_lines(audit: Audit) -> list[Text]:
+def _audit_lines(audit: Audit, doc: Document) -> list[Text]:
     """The audit in ``audit_notes``' words, with the quotes of each untagged warning."""
     parts = [Text("Audit of the author's tags", style="bold")]
     untagged = iter(audit.untagged)
-    for note in audit_notes(audit):
+    for note in audit_notes(audit, doc):
         if note.kind == "untagged":
-            line = Text(f"{note.subject} {note.detail}")
+            line = Text(terminal_safe(f"{note.subject} {note.detail}"))
             parts.append(Text("  ! untagged   ", style="red") + line)
             parts += [
                 Text(f"      {location(e)}: ", style="dim")
@@ -282,7 +287,7 @@ def _audit_lines(audit: Audit) -> list[Text]:
             parts.append(
                 Text(prefix, style=style)
                 + Text(terminal_safe(note.subject))
-                + Text(f" — {note.detail}", style="dim")
+                + Text(f" — {terminal_safe(note.detail)}", style="dim")
             )
         elif note.kind == "other":
             text = "  other tags (not content warnings): " + terminal_safe(note.subject)

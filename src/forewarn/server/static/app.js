@@ -315,8 +315,10 @@
     document.body.appendChild(script);
   }
 
-  function chapters(list) {
-    return (list.length === 1 ? 'chapter ' : 'chapters ') + list.join(', ');
+  // Chapters as the book prints them (the check's own words, as the report beside it names
+  // them); numbers only from a server that does not send them.
+  function chapters(list, named) {
+    return named || (list.length === 1 ? 'chapter ' : 'chapters ') + list.join(', ');
   }
 
   function showVerdict(v) {
@@ -332,14 +334,14 @@
       $('verdict-summary').textContent = 'This story holds what you avoid:';
       v.hits.forEach(function (h) {
         var li = document.createElement('li');
-        li.textContent = h.label + ' in ' + chapters(h.chapters);
+        li.textContent = h.label + ' in ' + chapters(h.chapters, h.where);
         hits.appendChild(li);
       });
     }
     var safe = v.safe_chapters;
     $('verdict-safe').textContent = !v.checked ? ''
       : safe.length === v.chapters ? 'No warning found in any chapter.'
-      : safe.length ? 'Nothing you avoid found in ' + chapters(safe) + '.'
+      : safe.length ? 'Nothing you avoid found in ' + chapters(safe, v.safe_where) + '.'
       : 'No chapter is free of what you avoid.';
     $('verdict-caveat').textContent = v.checked ? v.caveat : '';
     $('verdict-unassessed').textContent = v.checked && v.not_assessed.length
