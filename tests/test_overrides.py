@@ -223,3 +223,18 @@ def test_the_address_is_saved_with_the_dismissal(tmp_path: Path) -> None:
     saved = load_overrides(path)
     assert saved.works["abc"].url == "https://archiveofourown.org/works/9"
     assert saved.works["def"].url is None
+
+
+@pytest.mark.slow
+def test_dismiss_names_the_chapter_as_the_reports_do(setup: Path) -> None:
+    """--at takes the chapter counted in reading order (a prologue is chapter 1); the
+    confirmation also names it as the scan's locations do, so a wrong number shows at once."""
+    book = setup.parent / "book.txt"
+    book.write_text(
+        "Prologue\n\nThey baked rye bread.\n\nCHAPTER I — THE ROOF\n\nMara counted the steps.\n\n"
+        "He climbed onto the ledge of the roof and jumped.\n",
+        encoding="utf-8",
+    )
+    done = run_cli("dismiss", str(book), "suicide-attempt", "--at", "2:2")
+    assert done.returncode == 0, done.stderr
+    assert "in chapter 2, paragraph 2 (CHAPTER I — THE ROOF) of" in done.stdout

@@ -14,6 +14,7 @@ from rich.console import Console
 from forewarn.errors import InputError, ProfileError
 from forewarn.exits import ExitCode, fail
 from forewarn.overrides import dismiss, load_overrides, overrides_path, restore
+from forewarn.place import chapter_named
 from forewarn.readers import read_path
 from forewarn.render.safe import terminal_safe
 
@@ -53,6 +54,10 @@ def dismiss_command(path: str, category: str, at: str | None) -> int:
         assert doc.sha256 is not None
         cid = dismiss(doc.sha256, category, where, doc.metadata.title or path, url=doc.metadata.url)
         scope = f"chapter {where[0]}, paragraph {where[1]}" if where else "the whole work"
+        printed = chapter_named(doc, where[0]) if where else ""
+        if where and printed != f"chapter {where[0]}":
+            # the reading-order number --at takes, and the chapter as the reports name it
+            scope += f" ({terminal_safe(printed)})"
         _out(f"dismissed {cid} in {scope} of {doc.metadata.title or path} ({doc.sha256[:12]}…)")
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             f"saved in {overrides_path()}; scan, check, tags, calibre, batch and serve leave "
