@@ -310,3 +310,50 @@ def test_a_base_install_scans_checks_and_tags(args: list[str], code: int) -> Non
     assert result.returncode == code, result.stderr[-800:]
     assert "not in a base install" not in result.stderr
     assert result.stdout.strip()
+
+
+#: What `pipx install '.[serve]'` lacks besides OPTIONAL: the test and development tools.
+NOT_IN_SERVE = (*OPTIONAL, "httpx", "schemathesis", "axe_playwright_python", "jsonschema")
+_SITECUSTOMIZE = """
+import sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {optional!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (not in a base install)")
+sys.meta_path.insert(0, Missing())
+"""
+
+
+@pytest.mark.slow
+def test_a_serve_install_answers_without_the_other_extras(tmp_path) -> None:
+    """`pipx install '.[serve]'`: forewarn serve (its workers too: every Python process started
+    with this PYTHONPATH runs the hook) scans, checks and serves the page with none of Spark,
+    Playwright, scikit-learn, pandas, pyarrow, matplotlib or the test tools importable."""
+    import httpx
+
+    from tests.server.conftest import start_server, stop_server
+
+    (tmp_path / "sitecustomize.py").write_text(
+        _SITECUSTOMIZE.format(optional=set(NOT_IN_SERVE)), encoding="utf-8"
+    )
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH")) if p)
+    server = start_server("base-serve", env={"PYTHONPATH": path})
+    story, plain = EXAMPLE.read_bytes(), {"Content-Type": "text/plain"}
+    try:
+        page = httpx.get(f"{server.url}/", timeout=30)
+        scan = httpx.post(f"{server.url}/v1/scan", content=story, headers=plain, timeout=300)
+        check = httpx.post(
+            f"{server.url}/v1/check",
+            params={"avoid": "suicide"},
+            content=story,
+            headers=plain,
+            timeout=300,
+        )
+        log = server.log()
+    finally:
+        stop_server(server)
+    assert page.status_code == 200 and "<form" in page.text
+    assert scan.status_code == 200, scan.text
+    assert scan.json()["documents"][0]["warnings"]
+    assert check.status_code == 200 and check.json()["verdicts"][0]["safe"] is False
+    assert "not in a base install" not in log

@@ -514,3 +514,25 @@ def test_a_broken_profile_is_named_and_left_alone(
         assert page.get_by_label("Death", exact=True).is_checked()  # kept in the browser
     finally:
         profile.unlink()
+
+
+def test_a_story_without_what_you_avoid_gets_no_bare_safe(session: Session) -> None:
+    """Honest verdicts on the page: "No warning found for …" with the caveat, and the report's
+    own nothing-found line names how many categories forewarn checks; never a bare "safe"."""
+    page = session.page
+    session.open()
+    page.get_by_label("Paste a story").fill(
+        "The Bakery\n\nThey baked rye bread all morning and ate it warm with butter.\n\n"
+        "In the afternoon they walked to the harbour and counted the boats.\n"
+    )
+    page.get_by_label("Death", exact=True).check()
+    session.submit()
+    verdict = page.locator("#verdict")
+    playwright_api.expect(verdict).to_be_visible()
+    said = verdict.inner_text()
+    assert "No warning found for death (any)." in said
+    assert "forewarn can miss things" in said  # the caveat goes with every verdict
+    assert not re.search(r"\bsafe\b", said, re.IGNORECASE)
+    report = page.locator("#results .fw-report").inner_text()
+    assert "No warning found for the" in report and "forewarn can miss things" in report
+    assert session.errors == []
