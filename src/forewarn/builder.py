@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from array import array
 
-from forewarn.document import Document, Metadata, Span, SpineItem
+import numpy as np
+
+from forewarn.document import Document, Metadata, Span, SpanTable, SpineItem
 
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 
@@ -21,7 +24,9 @@ class DocumentBuilder:
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._pos = 0
-        self._paragraphs: list[Span] = []
+        # Paragraph bounds as machine integers, not a Span each: a story of millions of tiny
+        # paragraphs would hold hundreds of bytes of objects per paragraph.
+        self._starts, self._ends = array("q"), array("q")
         self._chapters: list[tuple[int, str | None]] = []
         self._pending_title: str | None = None
         self._pending_chapter = False
@@ -51,19 +56,21 @@ class DocumentBuilder:
             self._spine.append((self._pos, *self._pending_spine))
             self._pending_spine = None
         self._parts.append(block)
-        self._paragraphs.append(Span(self._pos, self._pos + len(block)))
+        self._starts.append(self._pos)
+        self._ends.append(self._pos + len(block))
         self._pos += len(block)
 
     @property
     def empty(self) -> bool:
-        return not self._paragraphs
+        return not self._starts
 
     def build(self, metadata: Metadata, source: str) -> Document:
         text = "".join(self._parts)
         chapters = self._chapters or [(0, None)]
         if metadata.chapter_titles == [] and any(t for _, t in chapters):
             metadata.chapter_titles = [t or "" for _, t in chapters]
-        doc = Document(text, self._paragraphs, chapters, metadata, source)
+        paragraphs = SpanTable(Span, np.asarray(self._starts), np.asarray(self._ends))
+        doc = Document(text, paragraphs, chapters, metadata, source)
         ends = [start for start, *_ in self._spine[1:]] + [len(text)] if self._spine else []
         doc.spine = [
             SpineItem(start, end, index=index, href=href, idref=idref)

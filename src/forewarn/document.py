@@ -7,16 +7,19 @@ the exact quoted text. Chapters and paragraphs are numbered from 1 wherever user
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
+
+import numpy as np
 
 from forewarn.findings import Finding
 from forewarn.limits import Deadline
 from forewarn.segment import split_sentences
 from forewarn.spans import Span
 
-__all__ = ["Chapter", "Document", "Metadata", "Paragraph", "Span", "SpineItem"]
+__all__ = ["Chapter", "Document", "Metadata", "Paragraph", "Span", "SpanTable", "SpineItem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,54 @@ class SpineItem(Span):
     index: int = 1
     href: str = ""
     idref: str = ""
+
+
+S = TypeVar("S", bound=Span)
+
+
+class SpanTable(Sequence[S], Generic[S]):
+    """Spans of a text held as int64 columns (``starts``, ``ends`` and any numbers of their
+    kind), each span made on demand by ``make`` from one row: a text of two million tiny
+    paragraphs, each with its sentence, held a few hundred bytes of objects per paragraph
+    (the spaCy way: the ``Doc`` owns arrays, a ``Span`` is a view). A read-only sequence."""
+
+    def __init__(
+        self, make: Callable[..., S], starts: np.ndarray, ends: np.ndarray, *more: np.ndarray
+    ) -> None:
+        self._make = make
+        self.starts, self.ends = starts, ends
+        self._columns = (starts, ends, *more)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, index: int) -> S: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[S]: ...
+
+    def __getitem__(self, index: int | slice) -> S | list[S]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._make(*(int(column[index]) for column in self._columns))
+
+    def __iter__(self) -> Iterator[S]:
+        rows = zip(*(column.tolist() for column in self._columns), strict=True)
+        return (self._make(*row) for row in rows)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a table or a list of the same spans."""
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SpanTable({list(self)!r})"
+
+
+def _int64(values: Sequence[int] | array[int]) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64)
 
 
 @dataclass
@@ -75,7 +126,7 @@ class Document:
     def __init__(
         self,
         text: str,
-        paragraphs: list[Span],
+        paragraphs: Sequence[Span],
         chapter_starts: list[tuple[int, str | None]] | None = None,
         metadata: Metadata | None = None,
         source: str = "<text>",
@@ -86,11 +137,10 @@ class Document:
         self.chapters = _make_chapters(text, chapter_starts or [(0, None)])
         self._chapter_starts = [c.start for c in self.chapters]
         self.paragraphs = self._number_paragraphs(paragraphs)
-        self._paragraph_starts = [p.start for p in self.paragraphs]
         self.findings: list[Finding] = []
         self.notices: list[str] = []
         self.language_supported = True
-        self._sentences: list[Span] | None = None
+        self._sentences: SpanTable[Span] | None = None
         #: EPUB only: the spine documents the text came from, in reading order.
         self.spine: list[SpineItem] = []
         #: Hex SHA-256 of the bytes read (text: of its UTF-8); keys a reader's overrides.
@@ -106,7 +156,7 @@ class Document:
 
     def paragraph_at(self, offset: int) -> Paragraph | None:
         """The paragraph holding ``offset``, or None between paragraphs."""
-        i = bisect.bisect_right(self._paragraph_starts, offset) - 1
+        i = int(np.searchsorted(self.paragraphs.starts, offset, side="right")) - 1
         if i >= 0 and self.paragraphs[i].contains(offset):
             return self.paragraphs[i]
         return None
@@ -118,20 +168,25 @@ class Document:
 
     def paragraphs_between(self, start: int, end: int) -> int:
         """How many paragraphs start in ``[start, end]``."""
-        return bisect.bisect_right(self._paragraph_starts, end) - bisect.bisect_left(
-            self._paragraph_starts, start
-        )
+        starts = self.paragraphs.starts
+        return int(np.searchsorted(starts, end, side="right") - np.searchsorted(starts, start))
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]
 
     @property
-    def sentences(self) -> list[Span]:
+    def sentences(self) -> SpanTable[Span]:
         """Sentence spans over every paragraph, computed once on first use."""
         if self._sentences is None:
-            self._sentences = [
-                s for p in self.paragraphs for s in split_sentences(self.text, p.start, p.end)
-            ]
+            starts, ends = array("q"), array("q")
+            bounds = zip(
+                self.paragraphs.starts.tolist(), self.paragraphs.ends.tolist(), strict=True
+            )
+            for start, end in bounds:
+                for s in split_sentences(self.text, start, end):
+                    starts.append(s.start)
+                    ends.append(s.end)
+            self._sentences = SpanTable(Span, _int64(starts), _int64(ends))
         return self._sentences
 
     def iter_paragraph_text(self) -> Iterator[tuple[Paragraph, str]]:
@@ -142,16 +197,25 @@ class Document:
     def word_count(self) -> int:
         return len(self.text.split())
 
-    def _number_paragraphs(self, spans: list[Span]) -> list[Paragraph]:
-        numbered: list[Paragraph] = []
-        counts: dict[int, int] = {}
-        for s in sorted(spans, key=lambda s: s.start):
-            if s.end <= s.start:
-                continue
-            ch = self.chapter_at(s.start).number
-            counts[ch] = counts.get(ch, 0) + 1
-            numbered.append(Paragraph(s.start, s.end, chapter=ch, number=counts[ch]))
-        return numbered
+    def _number_paragraphs(self, spans: Sequence[Span]) -> SpanTable[Paragraph]:
+        """``spans`` in text order, without empty ones, numbered within their chapters."""
+        if isinstance(spans, SpanTable):
+            starts, ends = spans.starts, spans.ends
+        else:
+            starts, ends = _int64([s.start for s in spans]), _int64([s.end for s in spans])
+        order = np.argsort(starts, kind="stable")
+        starts, ends = starts[order], ends[order]
+        kept = ends > starts
+        starts, ends = starts[kept], ends[kept]
+        chapter_starts = _int64(self._chapter_starts)
+        index = np.maximum(np.searchsorted(chapter_starts, starts, side="right") - 1, 0)
+        first = np.searchsorted(index, index, side="left")  # of its chapter's paragraphs
+        number = np.arange(len(starts), dtype=np.int64) - first + 1
+        return SpanTable(_paragraph, starts, ends, index + 1, number)
+
+
+def _paragraph(start: int, end: int, chapter: int, number: int) -> Paragraph:
+    return Paragraph(start, end, chapter=chapter, number=number)
 
 
 def _make_chapters(text: str, starts: list[tuple[int, str | None]]) -> list[Chapter]:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 from forewarn.detectors.context import ContextRules, load_context_rules
 from forewarn.detectors.dispatch import dispatch_regex
-from forewarn.document import Document, Span
+from forewarn.document import Document, Span, SpanTable
 from forewarn.findings import Finding
 from forewarn.normalize import MatchView
 from forewarn.segment import dialogue_spans
@@ -135,7 +137,7 @@ class PatternDetector:
     def __call__(self, doc: Document) -> list[Finding]:
         view = MatchView(doc.text)
         sentences = doc.sentences
-        starts = [s.start for s in sentences]
+        starts = sentences.starts
         quotes = [q for p in doc.paragraphs for q in dialogue_spans(doc.text, p.start, p.end)]
         quote_starts = [q.start for q in quotes]
         figurative = self.rules.figurative_spans(view.text)
@@ -168,8 +170,8 @@ class PatternDetector:
         view: MatchView,
         m: re.Match[str],
         pattern: Pattern,
-        sentences: list[Span],
-        starts: list[int],
+        sentences: SpanTable[Span],
+        starts: np.ndarray,
         quotes: list[Span],
         quote_starts: list[int],
         figurative: list[tuple[int, int]],

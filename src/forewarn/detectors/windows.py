@@ -91,10 +91,7 @@ WindowsLike = Windows | Sequence[Window]
 
 def sentence_bounds(doc: Document) -> tuple[np.ndarray, np.ndarray]:
     """The start and end offsets of every sentence of ``doc`` (int64 arrays)."""
-    sentences = doc.sentences
-    starts = np.fromiter((s.start for s in sentences), dtype=np.int64, count=len(sentences))
-    ends = np.fromiter((s.end for s in sentences), dtype=np.int64, count=len(sentences))
-    return starts, ends
+    return doc.sentences.starts, doc.sentences.ends
 
 
 def sentence_windows(doc: Document, context: int = CONTEXT) -> Windows:
