@@ -202,3 +202,28 @@ def test_chapter_lists_name_chapters_as_printed_and_stay_short_when_long() -> No
         "4 chapters, from CHAPTER I to CHAPTER V"
     )
     assert chapters_in_brief(doc, [1, 5], limit=5) == "CHAPTER I, CHAPTER V"  # two: both named
+
+
+def test_scan_and_html_report_give_an_epub_passage_its_spine_document_and_cfi() -> None:
+    """Where a location is shown for an EPUB, an e-reader's position goes with it: the terminal
+    scan under its evidence, the HTML report beside each passage (outside the fold)."""
+    from forewarn.readers import read_path
+    from forewarn.render.html import render_html
+    from forewarn.render.terminal import render_document
+    from forewarn.report import Report
+    from tests.sample_report import plain, report_from
+
+    doc = read_path(FIXTURES / "ao3_work.epub")
+    report = report_from(
+        doc, [("death", "Their grandmother", "had been dead", "mentioned", 0.8)], ["death"]
+    )
+    (e,) = report.warnings[0].evidence
+    assert e.place is not None and e.place.spine is not None
+    where = f"EPUB {e.place.spine.href} {e.place.spine.cfi}"
+    assert where.startswith("EPUB The_Lighthouse_Year_split_002.html epubcfi(/6/6[html2]!/4/")
+    assert where in plain(render_document(report), width=200)
+    page = render_html(Report([report], detectors=["hand"]))
+    assert (
+        f'</details><p class="fw-epub">EPUB {e.place.spine.href} <code>{e.place.spine.cfi}</code>'
+        in page
+    )

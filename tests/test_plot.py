@@ -122,3 +122,18 @@ def test_svg_hover_titles_name_chapters_as_the_book_prints_them():
     assert "CHAPTER II — THE STORM" in titles
     assert "CHAPTER II — THE STORM, paragraph 2 · depicted" in titles
     assert not any("chapter 2" in t for t in titles)
+
+
+@pytest.mark.parametrize("chapters", [3, 24, 60])
+def test_svg_axis_label_keeps_clear_of_chapter_ones_number(chapters: int) -> None:
+    """The 'ch.' axis label has its own room: it ends before chapter 1's number begins
+    (glyphs taken as 0.6 em wide, generous for digits and 'ch.' in a sans-serif font)."""
+    bands = [Band(n, None, (n - 1) / chapters, n / chapters) for n in range(1, chapters + 1)]
+    svg = timeline_svg(Timeline("A long book", bands, []), standalone=True)
+    axis = [t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("class") == "fw-axis"]
+    label = next(t for t in axis if t.text == "ch.")
+    one = next(t for t in axis if t.text == "1")
+    em = 0.6 * float(label.get("font-size", "11"))
+    label_end = float(label.get("x", "0")) + em * len("ch.")
+    assert one.get("text-anchor") == "middle"
+    assert label_end + 2 <= float(one.get("x", "0")) - em * len("1") / 2

@@ -73,6 +73,7 @@ STYLE = """
 .fw-evidence li{margin:.35rem 0}
 .fw-passage summary,.fw-morepass>summary{cursor:pointer;color:#1c5d99}
 .fw-morepass{margin:.2rem 0 0 1.4rem}
+.fw-epub{margin:.1rem 0 0;color:var(--fw-muted);font-size:.8rem;overflow-wrap:anywhere}
 .fw-passage[open] .fw-show,.fw-passage:not([open]) .fw-hide{display:none}
 .fw-passage summary .fw-loc{color:var(--fw-muted);font-size:.88rem}
 .fw-passage:target{outline:3px solid #ffd43b;outline-offset:3px;border-radius:3px}
@@ -157,6 +158,14 @@ def _where(e: Evidence) -> str:
     return f"{_e(passage_place(e))} · {e.severity}"
 
 
+def _epub_place(e: Evidence) -> str:
+    """For an EPUB, where an e-reader finds the passage (no spoiler: shown with it folded)."""
+    spine = e.place.spine if e.place else None
+    if spine is None:
+        return ""
+    return f'<p class="fw-epub">EPUB {_e(spine.href)} <code>{_e(spine.cfi)}</code></p>'
+
+
 def _warning(report: DocumentReport, index: int, w: ContentWarning) -> str:
     by_chapter: dict[int, list[int]] = {}
     for loc in warning_locations(report, w):
@@ -174,7 +183,7 @@ def _warning(report: DocumentReport, index: int, w: ContentWarning) -> str:
         f'<li><details class="fw-passage" id="{_anchor(index, w, i)}"><summary>'
         '<span class="fw-show">Show passage</span><span class="fw-hide">Hide passage</span> '
         f'<span class="fw-loc">{_where(e)}</span></summary>'
-        f"<blockquote>{_context(report, e)}</blockquote></details></li>"
+        f"<blockquote>{_context(report, e)}</blockquote></details>{_epub_place(e)}</li>"
         for i, e in enumerate(w.evidence)
     ]
     listed = f'<ol class="fw-evidence">{"".join(items[:PASSAGES_SHOWN])}</ol>'

@@ -89,6 +89,10 @@ def render_document(report: DocumentReport) -> Group:
                 Text(f"    {location(best)}: ", style="dim")
                 + Text(f"“{terminal_safe(shorten(best.quote))}”", style="italic")
             )
+            if best.place is not None and best.place.spine is not None:
+                spine = best.place.spine
+                where = f"    EPUB {spine.href} {spine.cfi}"  # the CFI holds the EPUB's own ids
+                parts.append(Text(terminal_safe(where), style="dim"))
     parts.append(Text(SCORE_HELP, style="dim"))
     return Group(*parts, Text(""), render_timeline(report), Text(""))
 
@@ -172,7 +176,7 @@ def _skip_details(skip: ChapterSkip, spoilers: bool) -> list[Text]:
     for (first, _), place in zip(skip.paragraphs, skip.places, strict=False):
         bits = [f"starts “{terminal_safe(place.first_words)}”"] if spoilers else []
         if place.spine is not None:
-            bits.append(f"EPUB {terminal_safe(place.spine.href)} {place.spine.cfi}")
+            bits.append(terminal_safe(f"EPUB {place.spine.href} {place.spine.cfi}"))
         if bits:
             lines.append(Text(f"    {ordinal(first)} paragraph: " + "; ".join(bits), style="dim"))
     return lines
