@@ -224,7 +224,7 @@ def test_a_multi_chapter_work_gets_a_verdict_notices_and_folds(paired: Browser) 
     page.click("text=Author's tags and forewarn's findings")
     tags = panel.locator(".forewarn-tags")
     expect(tags).to_contain_text("Hurt/Comfort")
-    expect(tags.locator(".forewarn-audit-untagged").first).to_contain_text("chapter 2")
+    expect(tags.locator(".forewarn-audit-untagged").first).to_contain_text("Chapter 2: Winter")
 
     # a notice at chapter 2's heading only, and the avoided paragraph folded
     expect(page.locator(".forewarn-notice")).to_have_count(1)

@@ -291,3 +291,20 @@ def test_chapters_keep_ao3_numbers_and_sent_paragraph_indices() -> None:
     assert doc.metadata.additional_tags == ["Bullying", "Hurt/Comfort"]
     with pytest.raises(Problem):
         parse_work(b"[1]")
+
+
+def test_with_no_avoid_list_what_was_found_names_ao3_chapters_as_printed() -> None:
+    """With no avoid-list the panel's summary lists what was found; its chapters, like the
+    verdict's and the tag audit's, are named as AO3 prints them ('Chapter 3: The Roof')."""
+    import json
+
+    from forewarn.scanner import Scanner
+    from forewarn.server.extension import check_work, parse_work
+
+    body = work([{"number": 3, "title": "Chapter 3: The Roof", "paragraphs": PARAGRAPHS}])
+    got = check_work(parse_work(json.dumps(body).encode()), Scanner(), {})
+    assert got["summary"].startswith("no avoid-list set; found: ")
+    assert "in Chapter 3: The Roof" in got["summary"]
+    assert "chapter 3" not in got["summary"]
+    notes = [n["detail"] for n in got["tags"]["notes"] if n["kind"] == "untagged"]
+    assert notes and all("Chapter 3: The Roof" in n for n in notes)

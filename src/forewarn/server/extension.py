@@ -27,7 +27,7 @@ from forewarn.language import annotate_language
 from forewarn.limits import Deadline, Limits
 from forewarn.locations import warning_locations
 from forewarn.overrides import overrides_path
-from forewarn.place import chapters_phrase, ranges
+from forewarn.place import chapters_as_printed, ranges
 from forewarn.profile import AvoidList
 from forewarn.report import DocumentReport
 from forewarn.scanner import Scanner
@@ -237,7 +237,10 @@ def _summary(verdict: Verdict, summary: str, warnings: list[dict[str, Any]]) -> 
     if not verdict.checked:
         return summary
     if not verdict.avoid:
-        found = "; ".join(f"{w['label']} in {chapters_phrase(w['chapters'])}" for w in warnings)
+        doc = verdict.report.document  # chapters named as AO3 prints them, as the verdict does
+        found = "; ".join(
+            f"{w['label']} in {chapters_as_printed(doc, w['chapters'])}" for w in warnings
+        )
         return "no avoid-list set; " + (f"found: {found}" if found else "no warning found")
     if verdict.safe and summary == "safe":
         return f"no warning found for {verdict.avoid.describe()}"
@@ -349,7 +352,7 @@ def answer(
             "archive_warnings": tags_dict["archive_warning_tags"],
             "additional_tags": [s.tag for s in tags.additional_tags],
             "audit": tags_dict["audit"],
-            "notes": [n.to_dict() for n in audit_notes(audit)] if audit else [],
+            "notes": [n.to_dict() for n in audit_notes(audit, report.document)] if audit else [],
         },
         "report": full,
     }
