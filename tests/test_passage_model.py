@@ -15,6 +15,7 @@ from forewarn.detectors.model import (
     ModelDetector,
     _beyond_chance,
     _budgeted,
+    _focus,
     _static_gate,
     judge_budget,
     shipped_model,
@@ -124,13 +125,14 @@ def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     )
     cuts = [0, 5, 4101, 4102, 12000, 12001, 20000, 26000, n]
     batches = ((a, vectors[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
-    by_sentence, gate = _static_gate(model, batches, windows, lambda a, b: words[a:b], hits)
+    gate, focus = _static_gate(model, batches, windows, lambda a, b: words[a:b], hits)
     whole = Windows.of(windows)
     csum = np.cumsum(np.vstack([np.zeros((1, k), dtype=np.float32), words]), axis=0)
     singles = Windows(*(np.arange(n),) * 5)
     sentence_words = csum[singles.hi + 1] - csum[singles.lo]
-    expected = model.gate(vectors, hits.features(singles), sentence_words)
-    assert by_sentence.tobytes() == expected.tobytes()
+    by_sentence = model.gate(vectors, hits.features(singles), sentence_words)
+    assert focus.tobytes() == _focus(by_sentence, 0, whole).tobytes()
+    assert set(np.unique(focus)) == {-1, 0, 1}
     window_words = csum[whole.hi + 1] - csum[whole.lo]
     expected = model.gate(pool_sentences(vectors, windows), hits.features(whole), window_words)
     assert gate.tobytes() == expected.tobytes()
@@ -215,7 +217,7 @@ def test_every_location_is_listed_without_a_cap():
     assert (
         len(warning.evidence)
         == warning.evidence_total
-        == len({int(seen.focus[i, j]) for i in np.nonzero(seen.proba[:, j] >= model.cut[j])[0]})
+        == len({i + int(seen.focus[i, j]) for i in np.nonzero(seen.proba[:, j] >= model.cut[j])[0]})
     )
 
 
@@ -232,7 +234,7 @@ def test_an_attempt_followed_by_a_death_is_a_completed_suicide():
     detector = ModelDetector("default", model=replace(model))
     from forewarn.detectors.model import Judgement
 
-    focus = np.array([[w.centre] * k for w in windows])
+    focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
     seen = Judgement(proba, np.full((6, k), 2), focus, np.zeros((6, k)))
     found = {f.category for f in detector.decide(doc, windows, seen)}
     assert {"suicide-attempt", "suicide-completed", "death"} <= found
@@ -286,7 +288,7 @@ def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
     proba = np.zeros((n, k), np.float32)
     borderline = float(model.cut[j]) + 0.01
     proba[::50, j] = borderline  # 60 hits where 60 are expected by chance
-    focus = np.array([[w.centre] * k for w in windows])
+    focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
 
     def found() -> set[str]:
         seen = Judgement(proba, np.full((n, k), 2), focus, np.zeros((n, k)))
@@ -315,7 +317,7 @@ def test_two_separate_scenes_far_above_the_cut_hold_a_warning_whatever_the_rates
     proba = np.zeros((n, k), np.float32)
     proba[::20, j] = float(model.cut[j]) + 0.01  # 150 hits where chance gives 150
     sure = float(model.cuts_above(SCENE_MARGIN)[j]) + 0.001
-    focus = np.array([[w.centre] * k for w in windows])
+    focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
 
     def found() -> set[str]:
         seen = Judgement(proba, np.full((n, k), 2), focus, np.zeros((n, k)))
@@ -356,7 +358,7 @@ def test_a_budgeted_scan_weighs_its_hits_against_the_windows_it_judged():
     assert expected > 2 * share * n * float(model.rate("thorough")[j])
     proba = np.zeros((n, k), np.float32)
     proba[: int(round(expected)), j] = float(model.cut[j]) + 0.01  # what chance gives there
-    focus = np.array([[w.centre] * k for w in windows])
+    focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
     seen = Judgement(proba, np.full((n, k), 2), focus, gate, judged=judged)
 
     def found(m: PassageModel) -> set[str]:

@@ -104,7 +104,7 @@ def shipped_model() -> PassageModel:
 @dataclass
 class Judgement:
     """Per window and category: probability, severity index (int8), and the sentence to
-    quote (its row, int32): a text's windows can number millions."""
+    quote (int8: its offset from the window's centre): a text's windows can number millions."""
 
     proba: np.ndarray
     severity: np.ndarray
@@ -165,7 +165,7 @@ class ModelDetector:
         sentences = sentence_texts(doc)
         check()
         # The sentence of a window that the gate finds most telling is its evidence.
-        by_sentence, gate = _static_gate(
+        gate, focus = _static_gate(
             model,
             StaticEmbedder.load().batches(sentences, check=check),
             windows,
@@ -175,11 +175,6 @@ class ModelDetector:
             hits,
         )
         check()
-        focus = np.empty((len(windows), by_sentence.shape[1]), dtype=np.int32)
-        for start in range(0, len(windows), GATE_ROWS):  # its temporaries are n x k too
-            end = start + GATE_ROWS
-            focus[start:end] = _focus(by_sentence, windows[start:end])
-        del by_sentence  # n x k, like each array still to come
         severity = np.full(gate.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
         matches = _strongest_matches(findings)
         if self.mode == "fast":
@@ -205,7 +200,7 @@ class ModelDetector:
     def decide(self, doc: Document, windows: WindowsLike, seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
         quoted by its most telling sentence."""
-        model, sentences = self.model, doc.sentences
+        model, sentences, centres = self.model, doc.sentences, Windows.of(windows).centre
         proba, severity = seen.proba, seen.severity
         cuts, sure = model.cuts(self.mode), model.sure_cuts(self.mode)
         # Over every window of the text: the judge's hits against its false-accept rate per
@@ -244,7 +239,7 @@ class ModelDetector:
             # the held windows' scores only: the whole n x k would take several times that
             score = _rescale(proba[rows, j], cuts[j : j + 1])
             for i, row_score in zip(rows, score.tolist(), strict=True):
-                s = sentences[int(seen.focus[i, j])]
+                s = sentences[int(centres[i]) + int(seen.focus[i, j])]
                 lo, hi = seen.matches.get((category, s.start), (s.start, s.end))
                 findings.append(
                     Finding(
@@ -270,15 +265,17 @@ def _static_gate(
     words: Callable[[int, int], np.ndarray],
     hits: SentenceHits,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The gate's probabilities per sentence and per window, from the static encoder's
-    ``batches``, ``GATE_ROWS`` sentences at a time: neither the vectors of the whole text nor
-    its other n x k inputs exist at once. ``words(start, end)`` are the gate's word scores of
+    """The gate's probabilities per window and the sentence of each window it scores highest
+    (``_focus``), from the static encoder's ``batches``, ``GATE_ROWS`` sentences at a time:
+    neither the vectors of the whole text nor its n x k inputs exist at once. ``words(start,
+    end)`` are the gate's word scores of
     sentences ``start..end-1`` (``sentence_word_scores``); a window's static vector and word
     score are the sums of its sentences' (as ``pool_sentences`` and ``pool_words`` make them)
     and its pattern features are ``hits``'. The results are those of the whole arrays: one
     prefix sum of vectors and word scores runs on from chunk to chunk (numpy adds them in
     order), and every chunk's float64 dot takes the path, and the summation order, of a long
-    array (``_gate_rows``).
+    array (``_gate_rows``). The gate's probabilities per sentence are kept, like the prefix
+    sums, only as far back as a window still to come reaches.
 
     ``windows`` are in order of their sentences (as ``sentence_windows`` makes them), and
     every sentence is in one (the centre of its own, as there)."""
@@ -287,9 +284,10 @@ def _static_gate(
     if np.any(np.diff(lo) < 0) or np.any(np.diff(hi) < 0):
         raise ValueError("windows out of sentence order")
     n, k = int(hi[-1]) if total else 0, len(model.categories)
-    by_sentence = np.zeros((n, k), dtype=np.float32)
     gate = np.zeros((total, k), dtype=np.float32)
+    focus = np.zeros((total, k), dtype=np.int8)
     csum = np.zeros((1, 0), dtype=np.float32)  # prefix sums of sentences base..end
+    by_sentence = np.zeros((0, k), dtype=np.float32)  # the gate of sentences base..end
     base = done = 0
     for start, vectors in _regroup(batches, GATE_ROWS):
         end, d = start + len(vectors), vectors.shape[1]
@@ -301,7 +299,8 @@ def _static_gate(
         # Each sentence's word score as a one-sentence window's: its two prefix sums' difference.
         single_words = np.diff(csum[start - base :, d:], axis=0)
         features = hits.features(_singles(start, end))
-        by_sentence[start:end] = _gate_rows(model, vectors, features, single_words, n)
+        gated = _gate_rows(model, vectors, features, single_words, n)
+        by_sentence = np.vstack([by_sentence, gated])
         upto = int(np.searchsorted(hi, end, side="right"))
         if upto > done:
             sums = csum[hi[done:upto] - base] - csum[lo[done:upto] - base]
@@ -310,10 +309,11 @@ def _static_gate(
             pooled = np.asarray(pooled / np.where(norms > 0, norms, 1.0), dtype=np.float32)
             features = hits.features(w[done:upto])
             gate[done:upto] = _gate_rows(model, pooled, features, sums[:, d:], total)
+            focus[done:upto] = _focus(by_sentence, base, w[done:upto])
             done = upto
-        keep = int(lo[done]) if done < total else end
-        csum, base = csum[min(keep, end) - base :], min(keep, end)
-    return by_sentence, gate
+        keep = min(int(lo[done]), end) if done < total else end
+        csum, by_sentence, base = csum[keep - base :], by_sentence[keep - base :], keep
+    return gate, focus
 
 
 def _singles(start: int, end: int) -> Windows:
@@ -374,17 +374,19 @@ def _strongest_matches(findings: list[Finding]) -> dict[tuple[str, int], tuple[i
     return {key: (f.match_start, f.match_end) for key, f in best.items()}
 
 
-def _focus(by_sentence: np.ndarray, windows: Windows) -> np.ndarray:
-    """(windows x categories) the row of each window's sentence the gate scores highest."""
-    n = len(by_sentence)
-    best = windows.centre[:, None].repeat(by_sentence.shape[1], axis=1)
-    top = by_sentence[best[:, 0]]
+def _focus(by_sentence: np.ndarray, first: int, windows: Windows) -> np.ndarray:
+    """(windows x categories) which sentence of each window the gate scores highest, as its
+    offset from the window's centre (int8); ``by_sentence`` holds the gate's probabilities
+    of sentences ``first..``, every sentence of ``windows`` among them."""
+    n, centre = len(by_sentence), windows.centre - first
+    best = np.zeros((len(windows), by_sentence.shape[1]), dtype=np.int8)
+    top = by_sentence[centre]
     for shift in (-1, 1):
-        rows = windows.centre + shift
-        inside = (windows.lo <= rows) & (rows <= windows.hi)
+        rows = centre + shift
+        inside = (windows.lo - first <= rows) & (rows <= windows.hi - first)
         other = by_sentence[np.clip(rows, 0, n - 1)]
         better = inside[:, None] & (other > top)
-        best = np.where(better, np.clip(rows, 0, n - 1)[:, None], best)
+        best = np.where(better, np.int8(shift), best)
         top = np.where(better, other, top)
     return best
 
