@@ -3,6 +3,9 @@ annotation passes, the written passages and the adjudications.
 
 - A candidate's label is pass A's, replaced by the adjudicated label where pass B disagreed
   (``adjudicated/*.jsonl``); candidates no pass has labelled yet are left out.
+- Guideline revisions (``revisions/*.jsonl``) then change single labels, one
+  ``{"id", "category", "from", "to", "rule"}`` per line (``null`` = absent); a line whose ``from``
+  no longer matches stops the build.
 - A Webis passage keeps the Webis majority vote as gold for the warning it was annotated for.
 - Parent categories are derived from their children (highest severity), as the guideline says.
 - A record sharing any 7-word sequence with the founding story is dropped (none should be).
@@ -47,6 +50,32 @@ def labels_of(folder: Path) -> dict[str, dict[str, str]]:
         for row in read_jsonl(path):
             found[row["id"]] = row["labels"]
     return found
+
+
+def read_revisions(folder: Path) -> dict[str, list[dict]]:
+    """Every revision line under ``folder``, by passage id, in file order."""
+    found: dict[str, list[dict]] = {}
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for row in read_jsonl(path):
+            found.setdefault(row["id"], []).append(row)
+    return found
+
+
+def revise(labels: dict[str, str], changes: list[dict]) -> dict[str, str]:
+    """Apply a passage's revision lines to its adjudicated labels (before parents are derived)."""
+    labels = dict(labels)
+    for change in changes:
+        category, rid = change["category"], change["id"]
+        if labels.get(category) != change["from"]:
+            raise SystemExit(
+                f"revision {rid} {category}: expected {change['from']!r}, "
+                f"found {labels.get(category)!r}"
+            )
+        if change["to"] is None:
+            del labels[category]
+        else:
+            labels[category] = change["to"]
+    return labels
 
 
 def clean(labels: dict[str, str], where: str) -> dict[str, str]:
@@ -96,13 +125,14 @@ def candidate_records() -> list[dict]:
     first = labels_of(CORPUS / "passes" / "a")
     adjudicated = labels_of(CORPUS / "adjudicated")
     second = labels_of(CORPUS / "passes" / "b")
+    revisions = read_revisions(CORPUS / "revisions")
     out = []
     for path in sorted((CORPUS / "candidates").glob("*.jsonl")):
         for record in read_jsonl(path):
             rid = record["id"]
             if rid not in first:
                 continue
-            labels = adjudicated.get(rid, first[rid])
+            labels = revise(adjudicated.get(rid, first[rid]), revisions.get(rid, []))
             if "webis" in record:
                 labels = webis_gold(record, labels)
             out.append(
@@ -125,10 +155,12 @@ def written_records() -> list[dict]:
     """Written passages; their split follows their batch (near-duplicates stay together)."""
     adjudicated = labels_of(CORPUS / "adjudicated")
     second = labels_of(CORPUS / "passes" / "b")
+    revisions = read_revisions(CORPUS / "revisions")
     out = []
     for path in sorted((CORPUS / "written").glob("*.jsonl")):
         for row in read_jsonl(path):
             rid = row["id"]
+            labels = revise(adjudicated.get(rid, row["labels"]), revisions.get(rid, []))
             out.append(
                 {
                     "id": rid,
@@ -139,7 +171,7 @@ def written_records() -> list[dict]:
                     "selection": f"written:{row['kind']}:{row['target']}",
                     "annotation": annotation_of(rid, adjudicated, second),
                     "text": " ".join(row["text"].split()),
-                    "labels": clean(adjudicated.get(rid, row["labels"]), rid),
+                    "labels": clean(labels, rid),
                 }
             )
     return out
@@ -157,6 +189,9 @@ def main() -> int:
             dropped += 1
             continue
         kept.append(r)
+    unknown = sorted(set(read_revisions(CORPUS / "revisions")) - seen)
+    if unknown:
+        raise SystemExit(f"revisions for passages not in the corpus: {unknown[:5]}")
     for split in SPLITS:
         rows = sorted((r for r in kept if r["split"] == split), key=lambda r: r["id"])
         with (CORPUS / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
