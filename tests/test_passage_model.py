@@ -359,7 +359,7 @@ def test_a_budgeted_scan_weighs_its_hits_against_the_windows_it_judged():
     proba = np.zeros((n, k), np.float32)
     proba[: int(round(expected)), j] = float(model.cut[j]) + 0.01  # what chance gives there
     focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
-    seen = Judgement(proba, np.full((n, k), 2), focus, gate, judged=judged)
+    seen = Judgement(proba[judged], np.full((400, k), 2), focus, gate, judged=judged)
 
     def found(m: PassageModel) -> set[str]:
         return {f.category for f in ModelDetector("default", model=m).decide(doc, windows, seen)}

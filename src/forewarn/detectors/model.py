@@ -103,11 +103,15 @@ def shipped_model() -> PassageModel:
 
 @dataclass
 class Judgement:
-    """Per window and category: probability, severity index (int8), and the sentence to
-    quote (int8: its offset from the window's centre): a text's windows can number millions."""
+    """Per window and category: the gate's probability and the sentence to quote (int8: its
+    offset from the window's centre); and for the windows the judge read (``judged``; None:
+    every window), in order, its probability and severity index (int8). Only those rows are
+    held: a text's windows can number millions, and a default scan judges a few in twenty."""
 
-    proba: np.ndarray
-    severity: np.ndarray
+    #: The judge's probabilities of the windows it read (a fast scan: the gate's, of all).
+    judged_proba: np.ndarray
+    #: Their severity indices (into ``SEVERITIES``).
+    judged_severity: np.ndarray
     focus: np.ndarray
     #: The gate's probabilities (every window is gated, whatever the mode).
     gate: np.ndarray
@@ -115,6 +119,28 @@ class Judgement:
     matches: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     #: Which windows the judge read (all but in a budgeted ``default`` scan of a long text).
     judged: np.ndarray | None = None
+
+    def judged_rows(self) -> np.ndarray:
+        """The windows the judge read, in order (the rows of ``judged_proba``)."""
+        return np.arange(len(self.gate)) if self.judged is None else np.flatnonzero(self.judged)
+
+    @property
+    def proba(self) -> np.ndarray:
+        """(windows x categories) the judge's probabilities, 0 where it did not read."""
+        return self._spread(self.judged_proba, 0)
+
+    @property
+    def severity(self) -> np.ndarray:
+        """(windows x categories) severity indices, "mentioned" where the judge did not read."""
+        return self._spread(self.judged_severity, SEVERITIES.index("mentioned"))
+
+    def _spread(self, rows: np.ndarray, fill: int) -> np.ndarray:
+        """The judged ``rows`` set into an array of every window, ``fill`` elsewhere."""
+        if self.judged is None:
+            return rows
+        out = np.full(self.gate.shape, fill, dtype=rows.dtype)
+        out[self.judged] = rows
+        return out
 
     def judged_share(self, gate_cuts: np.ndarray) -> np.ndarray:
         """Per category: the share of the windows its gate lets through that were judged."""
@@ -175,9 +201,9 @@ class ModelDetector:
             hits,
         )
         check()
-        severity = np.full(gate.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
         matches = _strongest_matches(findings)
         if self.mode == "fast":
+            severity = np.full(gate.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
             return Judgement(gate, severity, focus, gate, matches)
         judged = None
         if self.mode == "thorough":
@@ -186,22 +212,24 @@ class ModelDetector:
             rows = _budgeted(gate, model.gate_cut, judge_budget(len(windows)))
             judged = np.zeros(len(windows), dtype=bool)
             judged[rows] = True
-        proba = np.zeros_like(gate)
+        proba = np.zeros((len(rows), gate.shape[1]), dtype=np.float32)
+        severity = np.full(proba.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
         if len(rows):
             check()
             chosen = windows[rows]
             texts = window_texts(doc, chosen)
             embeddings = encode_cached(texts, self.cache, self.encoder, check=check)
             words = pool_words(sentences, chosen, model.word_index, model.words)
-            proba[rows] = model.judge(embeddings, hits.features(chosen), words)
-            severity[rows] = model.severity(embeddings)
+            proba[:] = model.judge(embeddings, hits.features(chosen), words)
+            severity[:] = model.severity(embeddings)
         return Judgement(proba, severity, focus, gate, matches, judged)
 
     def decide(self, doc: Document, windows: WindowsLike, seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
         quoted by its most telling sentence."""
         model, sentences, centres = self.model, doc.sentences, Windows.of(windows).centre
-        proba, severity = seen.proba, seen.severity
+        # The judged windows' rows only: every other window's probability is 0, below any cut.
+        rows, proba, severity = seen.judged_rows(), seen.judged_proba, seen.judged_severity
         cuts, sure = model.cuts(self.mode), model.sure_cuts(self.mode)
         # Over every window of the text: the judge's hits against its false-accept rate per
         # window, scaled to the windows it read (a budgeted scan judges the gate's strongest:
@@ -216,7 +244,8 @@ class ModelDetector:
         for j, category in enumerate(model.categories):
             if category in PATTERN_DECIDED:
                 continue
-            above = np.nonzero(proba[:, j] >= cuts[j])[0]
+            hit = np.nonzero(proba[:, j] >= cuts[j])[0]
+            above, hit_proba = rows[hit], proba[hit, j]
             if not len(above):
                 continue
             if (
@@ -224,21 +253,25 @@ class ModelDetector:
                 or _beyond_chance(int(gate_hits[j]), len(windows), float(gate_rates[j]))
                 or any(
                     _beyond_chance(
-                        int((proba[above, j] >= cut).sum()), len(windows), float(rate * share[j])
+                        int((hit_proba >= cut).sum()), len(windows), float(rate * share[j])
                     )
                     for cut, rate in zip(strict_cuts[:, j], strict_rates[:, j], strict=True)
                 )
-                or float(proba[above, j].max()) >= sure[j]
-                or _scenes(above[proba[above, j] >= scene_cuts[j]]) >= SCENES
+                or float(hit_proba.max()) >= sure[j]
+                or _scenes(above[hit_proba >= scene_cuts[j]]) >= SCENES
             ):
                 held[category] = above
-        _complete_suicides(held, proba, cuts, column, len(windows))
+        if "death" in column:
+            death = np.zeros(len(windows), dtype=bool)
+            death[rows[proba[:, column["death"]] >= cuts[column["death"]]]] = True
+            _complete_suicides(held, death, column)
         findings = []
-        for category, rows in held.items():
+        for category, windows_held in held.items():
             j = column[category]
+            at = np.searchsorted(rows, windows_held)  # their rows among the judged
             # the held windows' scores only: the whole n x k would take several times that
-            score = _rescale(proba[rows, j], cuts[j : j + 1])
-            for i, row_score in zip(rows, score.tolist(), strict=True):
+            score = _rescale(proba[at, j], cuts[j : j + 1])
+            for i, r, row_score in zip(windows_held, at, score.tolist(), strict=True):
                 s = sentences[int(centres[i]) + int(seen.focus[i, j])]
                 lo, hi = seen.matches.get((category, s.start), (s.start, s.end))
                 findings.append(
@@ -247,12 +280,12 @@ class ModelDetector:
                         start=s.start,
                         end=s.end,
                         score=row_score,
-                        severity=SEVERITIES[int(severity[i, j])],
+                        severity=SEVERITIES[int(severity[r, j])],
                         detector=self.name,
                         match_start=lo,
                         match_end=hi,
                         cues=(f"model:{self.mode}",),
-                        judged=float(proba[i, j]),
+                        judged=float(proba[r, j]),
                     )
                 )
         return findings
@@ -497,19 +530,15 @@ def _scenes(rows: np.ndarray) -> int:
 
 
 def _complete_suicides(
-    held: dict[str, np.ndarray],
-    proba: np.ndarray,
-    cuts: np.ndarray,
-    column: dict[str, int],
-    total: int,
+    held: dict[str, np.ndarray], death: np.ndarray, column: dict[str, int]
 ) -> None:
-    """An attempt followed within ``ATTEMPT_TO_DEATH`` windows by a death window is a suicide
-    that succeeded: its windows become evidence of ``suicide-completed`` too."""
+    """An attempt followed within ``ATTEMPT_TO_DEATH`` windows by a death window (``death``:
+    per window, whether it reaches the death cut) is a suicide that succeeded: its windows
+    become evidence of ``suicide-completed`` too."""
     attempts = held.get("suicide-attempt")
-    if attempts is None or "suicide-completed" not in column or "death" not in column:
+    if attempts is None or "suicide-completed" not in column:
         return
-    death = proba[:, column["death"]] >= cuts[column["death"]]
-    completed = [i for i in attempts if death[i : min(total, i + ATTEMPT_TO_DEATH + 1)].any()]
+    completed = [i for i in attempts if death[i : i + ATTEMPT_TO_DEATH + 1].any()]
     if completed:
         before = held.get("suicide-completed", np.zeros(0, dtype=np.int64))
         held["suicide-completed"] = np.union1d(before, completed).astype(np.int64)
