@@ -85,6 +85,22 @@ def test_static_is_deterministic_and_independent_of_batching(texts: list[str]) -
     np.testing.assert_allclose(whole[3:4], static.encode(texts[3:4]), atol=1e-6)
 
 
+def test_static_vectors_looked_up_in_runs_are_those_of_the_whole_batch(
+    texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's token vectors are looked up ``LOOKUP_TOKENS`` at a time (a batch of long
+    lines of one-letter words held 130 MB of them); each text's are summed as before."""
+    import forewarn.models.static as static_module
+
+    static = StaticEmbedder.load()
+    batch = [*texts, "", "a " * 600, "[UNK] [UNK]", *texts]
+    monkeypatch.setattr(static_module, "LOOKUP_TOKENS", 10**12)
+    whole = static.encode(batch)
+    for tokens in (1, 5, 64):
+        monkeypatch.setattr(static_module, "LOOKUP_TOKENS", tokens)
+        assert static.encode(batch).tobytes() == whole.tobytes()
+
+
 def test_encoder_close_to_torch_model(reference: dict[str, np.ndarray], texts: list[str]) -> None:
     vectors = OnnxEncoder.load().encode(texts)
     assert vectors.dtype == np.float32 and vectors.shape == (len(texts), 384)

@@ -27,8 +27,11 @@ from tokenizers import Tokenizer
 
 from forewarn.models.artifacts import ArtifactError, models_dir, read_json, read_safetensors
 
-#: Characters per batch at most: its token vectors (about 1 KB a token) are looked up at once.
+#: Characters per batch at most (a batch is tokenized at once).
 BATCH_CHARS = 262_144
+#: Token vectors (about 1 KB each) looked up at once: a batch of long lines of short tokens
+#: ("a a a ...", a token every two characters) held 130 MB of them.
+LOOKUP_TOKENS = 16_384
 
 _CACHE: dict[Path, StaticEmbedder] = {}
 _LOCK = threading.Lock()
@@ -161,11 +164,26 @@ class StaticEmbedder:
             flat, rows = flat[known], rows[known]
         counts = np.bincount(rows, minlength=len(ids))
         sums = np.zeros((len(ids), self.dim), dtype=np.float32)
-        filled = counts > 0
-        if filled.any():
-            starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[filled]
-            sums[filled] = np.add.reduceat(self.vectors[flat], starts, axis=0)
+        ends = np.cumsum(counts)  # each text's tokens are flat[ends - counts : ends]
+        for first, last in _runs(ends, LOOKUP_TOKENS):
+            filled = counts[first:last] > 0
+            if filled.any():
+                # Each text's vectors summed in order, as over the whole batch at once.
+                low, high = int(ends[first] - counts[first]), int(ends[last - 1])
+                starts = (ends - counts)[first:last][filled] - low
+                vectors = self.vectors[flat[low:high]]
+                sums[first:last][filled] = np.add.reduceat(vectors, starts, axis=0)
         means = sums / np.maximum(counts, 1)[:, None].astype(np.float32)
         if self.normalize:
             means /= np.linalg.norm(means, axis=1, keepdims=True) + np.float32(1e-32)
         return means
+
+
+def _runs(ends: np.ndarray, tokens: int) -> Iterator[tuple[int, int]]:
+    """Texts ``first..last-1`` in runs of at most ``tokens`` tokens (or one text), given the
+    cumulative token count at the end of each text."""
+    first, done = 0, 0
+    while first < len(ends):
+        last = max(first + 1, int(np.searchsorted(ends, done + tokens, side="right")))
+        yield first, last
+        first, done = last, int(ends[last - 1])
