@@ -17,7 +17,7 @@ from forewarn.limits import Deadline, Limits
 from forewarn.readers.ao3 import is_ao3_html, read_ao3_html
 from forewarn.readers.epub import read_epub
 from forewarn.readers.files import read_file
-from forewarn.readers.html import html_document, parse_html
+from forewarn.readers.html import html_blocks, parse_html
 from forewarn.readers.markdown import read_markdown
 from forewarn.readers.text import read_text
 
@@ -79,9 +79,11 @@ def _epub(sample: Sample) -> bool:
 def _html(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
     """An HTML story; AO3 downloads are recognised and their metadata parsed."""
     root = parse_html(data, source)
-    return (
-        read_ao3_html(root, source) if is_ao3_html(root) else html_document(root, source, deadline)
-    )
+    if is_ao3_html(root):
+        return read_ao3_html(root, source)
+    builder, metadata = html_blocks(root, deadline)
+    del root  # the tree is spent (two libxml2 nodes per tiny element): free it before the build
+    return builder.build(metadata, source)
 
 
 def _looks_like_html(sample: Sample) -> bool:

@@ -729,6 +729,7 @@ def read_epub(
             _apply_fanficfare(pages, metadata)
     if builder.empty:
         raise InputError(source, "EPUB has no readable chapters")
+    del pages  # their trees are spent: free them before the document is built
     doc = builder.build(metadata, source)
     doc.notices.extend(notices)
     return doc

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from lxml import etree, html
 
 from forewarn.builder import DocumentBuilder
-from forewarn.document import Document, Metadata
+from forewarn.document import Metadata
 from forewarn.errors import InputError
 from forewarn.limits import Deadline
 
@@ -175,10 +175,11 @@ def _has_block_children(el: html.HtmlElement) -> bool:
     return any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el)
 
 
-def html_document(
-    root: html.HtmlElement, source: str, deadline: Deadline | None = None
-) -> Document:
-    """A parsed HTML story (not an AO3 download: ``readers.ao3`` reads those)."""
+def html_blocks(
+    root: html.HtmlElement, deadline: Deadline | None = None
+) -> tuple[DocumentBuilder, Metadata]:
+    """A parsed HTML story's blocks and metadata (not an AO3 download: ``readers.ao3`` reads
+    those), ready to build once the caller has let go of the tree."""
     metadata = Metadata(source_format="html")
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
@@ -189,5 +190,4 @@ def html_document(
     builder = DocumentBuilder()
     body = root.find("body")
     extract_blocks(body if body is not None else root, builder, deadline=deadline)
-    del root, body, title  # the tree is spent: free it before the document is built
-    return builder.build(metadata, source)
+    return builder, metadata
