@@ -75,8 +75,8 @@ MIN_JUDGED = 400
 SPREAD = 8
 #: Sentences (and windows) the gate reads at once: their static vectors, float32 and float64,
 #: are the scan's largest arrays (2 million tiny sentences: 2 GB each, whole), and a chunk's
-#: temporaries were still a short text's peak at 8,192 (2 MB of tiny elements: 370 MB peak
-#: RSS at 8,192, 287 MB at 2,048). The gate's float64 dot over 2,048 rows sums as over more.
+#: temporaries were still a short text's peak at 8,192 (2 MB of tiny elements: 360 MB peak
+#: RSS at 8,192, 281 MB at 2,048). The gate's float64 dot over 2,048 rows sums as over more.
 GATE_ROWS = 2048
 
 
