@@ -148,9 +148,9 @@ class Judgement:
         """Per category: the share of the windows its gate lets through that were judged."""
         if self.judged is None:
             return np.ones(self.gate.shape[1])
-        gated = self.gate >= gate_cuts
-        seen = (gated & self.judged[:, None]).sum(axis=0)
-        return np.where(gated.any(axis=0), seen / np.maximum(1, gated.sum(axis=0)), 1.0)
+        gated = _count_at_least(self.gate, gate_cuts)
+        seen = _count_at_least(self.gate[self.judged], gate_cuts)
+        return np.where(gated > 0, seen / np.maximum(1, gated), 1.0)
 
 
 class ModelDetector:
@@ -238,7 +238,7 @@ class ModelDetector:
         # ``_chance_share``), and the gate's hits against its own rate.
         rates, gate_rates = model.rate("thorough"), model.rate("fast")
         share = _chance_share(model, seen, len(windows))
-        gate_hits = (seen.gate >= model.fast_cut).sum(axis=0)
+        gate_hits = _count_at_least(seen.gate, model.fast_cut)
         strict_cuts, strict_rates = model.strict_cuts(), model.strict_rate
         scene_cuts = model.cuts_above(SCENE_MARGIN)
         column = {c: j for j, c in enumerate(model.categories)}
@@ -467,6 +467,15 @@ def _gated(gate: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(strength)
+
+
+def _count_at_least(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """(k,) how many rows of ``values`` (n x k) reach each column's cut, ``GATE_ROWS`` rows at
+    a time: the comparison whole would be an n x k array of its own."""
+    counts = np.zeros(values.shape[1], dtype=np.int64)
+    for start in range(0, len(values), GATE_ROWS):
+        counts += (values[start : start + GATE_ROWS] >= cuts).sum(axis=0)
+    return counts
 
 
 def _crowded(rows: np.ndarray, spread: int) -> np.ndarray:
