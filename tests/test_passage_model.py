@@ -271,29 +271,39 @@ def test_budget_reaches_more_scenes_before_judging_neighbours():
     assert list(_budgeted(gate, cuts, 3)) == [0, 1, 12]
 
 
-def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
-    """Six windows far above the cut in a book of 3,000 hold the warning even when the book's
-    many borderline windows are what chance gives; the borderline ones alone do not."""
+def _long_book(rate: float, strict_rate: float, n: int = 3000):
+    """A book of ``n`` one-sentence windows judged ``thorough`` by the shipped model with the
+    given false-accept rates (no window surer than every dev negative): the model, the
+    probabilities to set (all 0), and the categories ``decide`` then reports."""
     from forewarn.detectors.model import Judgement
 
     model = shipped_model()
-    k, n = len(model.categories), 3000
-    j = model.categories.index("death")
+    k = len(model.categories)
     doc = text_document(" ".join(f"Sentence {i} here." for i in range(n)))
     windows = sentence_windows(doc)
-    rates = np.full((3, k), 0.02, np.float32)
-    strict = np.full((len(model.strict_rate), k), 0.0002, np.float32)
-    model = replace(model, false_rate=rates, strict_rate=strict, sure=np.ones((2, k), np.float32))
+    model = replace(
+        model,
+        false_rate=np.full((3, k), rate, np.float32),
+        strict_rate=np.full((len(model.strict_rate), k), strict_rate, np.float32),
+        sure=np.ones((2, k), np.float32),
+    )
     detector = ModelDetector("thorough", model=model)
     proba = np.zeros((n, k), np.float32)
-    borderline = float(model.cut[j]) + 0.01
-    proba[::50, j] = borderline  # 60 hits where 60 are expected by chance
     focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
 
     def found() -> set[str]:
         seen = Judgement(proba, np.full((n, k), 2), focus, np.zeros((n, k)))
         return {f.category for f in detector.decide(doc, windows, seen)}
 
+    return model, proba, found
+
+
+def test_a_few_sure_scenes_in_a_long_book_are_not_taken_for_chance():
+    """Six windows far above the cut in a book of 3,000 hold the warning even when the book's
+    many borderline windows are what chance gives; the borderline ones alone do not."""
+    model, proba, found = _long_book(rate=0.02, strict_rate=0.0002)
+    j = model.categories.index("death")
+    proba[::50, j] = float(model.cut[j]) + 0.01  # 60 hits where 60 are expected by chance
     assert "death" not in found()
     proba[[100, 900, 1500, 2100, 2500, 2900], j] = float(model.strict_cuts()[-1, j]) + 0.001
     assert "death" in found()
@@ -303,26 +313,12 @@ def test_two_separate_scenes_far_above_the_cut_hold_a_warning_whatever_the_rates
     """A long book whose category is common by chance (Dracula's violence: 345 hits where the
     dev rates expect as many) still gets it from two distinct scenes the judge is sure of; one
     such scene, or two sure windows of the same scene, do not make it."""
-    from forewarn.detectors.model import SCENE_MARGIN, SPREAD, Judgement
+    from forewarn.detectors.model import SCENE_MARGIN, SPREAD
 
-    model = shipped_model()
-    k, n = len(model.categories), 3000
+    model, proba, found = _long_book(rate=0.05, strict_rate=0.01)
     j = model.categories.index("violence")
-    doc = text_document(" ".join(f"Sentence {i} here." for i in range(n)))
-    windows = sentence_windows(doc)
-    rates = np.full((3, k), 0.05, np.float32)
-    strict = np.full((len(model.strict_rate), k), 0.01, np.float32)
-    model = replace(model, false_rate=rates, strict_rate=strict, sure=np.ones((2, k), np.float32))
-    detector = ModelDetector("thorough", model=model)
-    proba = np.zeros((n, k), np.float32)
     proba[::20, j] = float(model.cut[j]) + 0.01  # 150 hits where chance gives 150
     sure = float(model.cuts_above(SCENE_MARGIN)[j]) + 0.001
-    focus = np.zeros((len(windows), k), dtype=np.int8)  # each window's centre
-
-    def found() -> set[str]:
-        seen = Judgement(proba, np.full((n, k), 2), focus, np.zeros((n, k)))
-        return {f.category for f in detector.decide(doc, windows, seen)}
-
     assert "violence" not in found()
     proba[[1000, 1000 + SPREAD], j] = sure  # one scene
     assert "violence" not in found()

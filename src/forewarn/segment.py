@@ -53,12 +53,14 @@ def blocks(text: str) -> Iterator[Span]:
     """Blocks separated by blank lines, as spans trimmed of surrounding whitespace."""
     pos = 0
     for m in _BLOCK_SPLIT.finditer(text):
-        yield from _trimmed(text, pos, m.start())
+        yield from trimmed(text, pos, m.start())
         pos = m.end()
-    yield from _trimmed(text, pos, len(text))
+    yield from trimmed(text, pos, len(text))
 
 
-def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+def trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+    """The span ``start..end`` of ``text`` without its leading and trailing whitespace (none if
+    nothing else is left)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -178,9 +180,9 @@ def _cut_long(text: str, span: Span) -> Iterator[Span]:
         window = text[start : start + MAX_SENTENCE]
         cut = max(window.rfind("\n"), window.rfind(" "))
         stop = start + (cut if cut > MAX_SENTENCE // 4 else MAX_SENTENCE)
-        yield from _trimmed(text, start, stop)
+        yield from trimmed(text, start, stop)
         start = stop
-    yield from _trimmed(text, start, span.end)
+    yield from trimmed(text, start, span.end)
 
 
 def _sentences(text: str, start: int, end: int | None) -> list[Span]:
@@ -193,9 +195,9 @@ def _sentences(text: str, start: int, end: int | None) -> list[Span]:
         last = word[-1].lower().strip("\"'“‘(") if word else ""
         if last in _ABBREV or (len(last) == 1 and last.isalpha() and m.group() == "."):
             continue
-        spans.extend(_trimmed(text, sent_start, stop))
+        spans.extend(trimmed(text, sent_start, stop))
         sent_start = stop
-    spans.extend(_trimmed(text, sent_start, end))
+    spans.extend(trimmed(text, sent_start, end))
     return spans
 
 

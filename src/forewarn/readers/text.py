@@ -15,6 +15,7 @@ from forewarn.segment import (
     is_contents_list,
     is_scene_break,
     play_division,
+    trimmed,
 )
 
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
@@ -282,14 +283,14 @@ def _split_run_in(text: str, block: Span, run_in: set[int]) -> Iterator[Span]:
             last = i + 1 if i + 1 < len(lines) and _is_run_in_subtitle(text, lines[i + 1]) else i
             if last + 1 < len(lines) and _is_prose_line(text, lines[last + 1]):
                 if i:
-                    yield from _trimmed(text, start, lines[i - 1][1])
-                for heading in _trimmed(text, a, lines[last][1]):
+                    yield from trimmed(text, start, lines[i - 1][1])
+                for heading in trimmed(text, a, lines[last][1]):
                     run_in.add(heading.start)
                     yield heading
                 start, i = lines[last + 1][0], last + 1
                 continue
         i += 1
-    yield from _trimmed(text, start, block.end)
+    yield from trimmed(text, start, block.end)
 
 
 def _is_run_in_subtitle(text: str, line: tuple[int, int]) -> bool:
@@ -300,15 +301,6 @@ def _is_run_in_subtitle(text: str, line: tuple[int, int]) -> bool:
 def _is_prose_line(text: str, line: tuple[int, int]) -> bool:
     raw = text[line[0] : line[1]]
     return any(c.islower() for c in raw) and heading_title(raw) is None
-
-
-def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        yield Span(start, end)
 
 
 #: A title page's line: a title, a byline, "Contents", a publisher, a dedication.
