@@ -516,44 +516,42 @@ def test_a_broken_profile_is_named_and_left_alone(
         profile.unlink()
 
 
-def test_a_story_without_what_you_avoid_gets_no_bare_safe(session: Session) -> None:
-    """Honest verdicts on the page: "No warning found for …" with the caveat, and the report's
-    own nothing-found line names how many categories forewarn checks; never a bare "safe"."""
+def _checked(session: Session, story: str) -> tuple[str, str]:
+    """Paste ``story``, avoid death, check it: (the verdict's text, the report's text)."""
     page = session.page
     session.open()
-    page.get_by_label("Paste a story").fill(
-        "The Bakery\n\nThey baked rye bread all morning and ate it warm with butter.\n\n"
-        "In the afternoon they walked to the harbour and counted the boats.\n"
-    )
+    page.get_by_label("Paste a story").fill(story)
     page.get_by_label("Death", exact=True).check()
     session.submit()
     verdict = page.locator("#verdict")
     playwright_api.expect(verdict).to_be_visible()
-    said = verdict.inner_text()
+    return verdict.inner_text(), page.locator("#results .fw-report").inner_text()
+
+
+def test_a_story_without_what_you_avoid_gets_no_bare_safe(session: Session) -> None:
+    """Honest verdicts on the page: "No warning found for …" with the caveat, and the report's
+    own nothing-found line names how many categories forewarn checks; never a bare "safe"."""
+    said, report = _checked(
+        session,
+        "The Bakery\n\nThey baked rye bread all morning and ate it warm with butter.\n\n"
+        "In the afternoon they walked to the harbour and counted the boats.\n",
+    )
     assert "No warning found for death (any)." in said
     assert "forewarn can miss things" in said  # the caveat goes with every verdict
     assert not re.search(r"\bsafe\b", said, re.IGNORECASE)
-    report = page.locator("#results .fw-report").inner_text()
     assert "No warning found for the" in report and "forewarn can miss things" in report
     assert session.errors == []
 
 
 def test_a_story_in_another_language_gets_a_notice_and_no_verdict(session: Session) -> None:
     """A short Spanish story (36 words): the page names the language and claims no verdict."""
-    page = session.page
-    session.open()
-    page.get_by_label("Paste a story").fill(
+    said, report = _checked(
+        session,
         "La niña subió al tejado de la casa y miró el mar. No quería volver, pero su madre la "
-        "esperaba con la cena. Se sentó en el borde y pensó en todo lo que había pasado."
+        "esperaba con la cena. Se sentó en el borde y pensó en todo lo que había pasado.",
     )
-    page.get_by_label("Death", exact=True).check()
-    session.submit()
-    verdict = page.locator("#verdict")
-    playwright_api.expect(verdict).to_be_visible()
-    said = verdict.inner_text()
     assert "Not checked: forewarn reads English; this text looks like Spanish" in said
     assert "No warning found" not in said and not re.search(r"\bsafe\b", said, re.IGNORECASE)
-    report = page.locator("#results .fw-report").inner_text()
     assert "forewarn reads English; this text looks like Spanish" in report
     assert "No warning found" not in report
     assert session.errors == []
