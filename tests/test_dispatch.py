@@ -2,9 +2,12 @@
 
 The pattern detector never runs the alternation of a lexicon's patterns directly: it searches
 with a rewritten regex that groups word-start patterns by their first letter, then re-matches
-the alternation where that regex hits (``CategoryLexicon.finditer``). These properties compare
-that path with the plain alternation, on the shipped lexicons over text built from their own
-words, and on small generated regexes that use every construct the rewrite handles.
+the alternation where that regex hits. A scan searches once with that regex for the patterns
+of every lexicon (``lexicon_scanner``) and re-matches each lexicon at those positions
+(``CategoryLexicon.matches_at``); ``CategoryLexicon.finditer`` searches for one lexicon alone;
+the idioms of the context rules go the same way. These properties compare both paths with the
+plain alternation, on the shipped lexicons over text built from their own words, a story and
+novels, and on small generated regexes that use every construct the rewrite handles.
 """
 
 from __future__ import annotations
@@ -14,13 +17,20 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forewarn.detectors.dispatch import by_first_letter, dispatch_regex, split_alternatives
-from forewarn.detectors.patterns import CategoryLexicon, load_lexicons
+from forewarn.detectors.context import load_context_rules
+from forewarn.detectors.dispatch import (
+    by_first_letter,
+    dispatch_regex,
+    match_starts,
+    split_alternatives,
+)
+from forewarn.detectors.patterns import CategoryLexicon, lexicon_scanner, load_lexicons
 from forewarn.normalize import MatchView
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, FIXTURES, ROOT
 
 #: Fixed examples (as tests/test_properties.py): the same cases on every run and machine.
 SETTINGS = settings(
@@ -60,6 +70,30 @@ def assert_fast_path_is_exact(lexicon: CategoryLexicon, text: str) -> int:
         if hit is None:
             return len(expected)
         pos = hit.start() + 1
+
+
+def assert_one_pass_is_exact(text: str) -> int:
+    """Re-matching each lexicon where the one scanner of all of them hits yields the plain
+    alternations' matches, and so do the idioms where theirs hits; the scanner hits exactly
+    where some pattern matches. Returns how many lexicon matches there were."""
+    lexicons = load_lexicons()
+    starts = match_starts(lexicon_scanner(lexicons), text)
+    found = 0
+    for lexicon in lexicons:
+        expected = matches(plain(lexicon).finditer(text))
+        assert matches(lexicon.matches_at(text, starts)) == expected, lexicon.category
+        assert set(starts) >= {span[0] for span, _ in expected}, lexicon.category
+        found += len(expected)
+    rules = load_context_rules()
+    assert rules.figurative_spans(text) == [m.span() for m in rules.figurative.finditer(text)]
+    return found
+
+
+def assert_hits_where_a_pattern_matches(text: str) -> None:
+    """The one scanner of every lexicon hits at a position iff some pattern matches there."""
+    patterns = [plain(lexicon) for lexicon in load_lexicons()]
+    expected = [p for p in range(len(text) + 1) if any(x.match(text, p) for x in patterns)]
+    assert match_starts(lexicon_scanner(load_lexicons()), text) == expected
 
 
 # -- the shipped lexicons, on text made of their own words -------------------------------------
@@ -115,11 +149,53 @@ def test_the_fast_path_finds_what_the_plain_alternation_finds() -> None:
     assert sum(with_matches) >= 0.6 * len(with_matches), (sum(with_matches), len(with_matches))
 
 
+def test_one_pass_for_every_lexicon_finds_what_the_plain_alternations_find() -> None:
+    with_matches: list[bool] = []
+
+    @SETTINGS
+    @given(lexicon_texts())
+    def check(text: str) -> None:
+        with_matches.append(assert_one_pass_is_exact(text) > 0)
+        assert_hits_where_a_pattern_matches(text)
+
+    check()
+    assert sum(with_matches) >= 0.6 * len(with_matches), (sum(with_matches), len(with_matches))
+
+
 def test_the_fast_path_on_a_whole_story_and_every_case_sentence() -> None:
     sentences = [t for cases in CASES.values() for kind in cases.values() for t in kind]
     text = MatchView(EXAMPLE.read_text() + "\n\n" + "\n".join(sentences)).text
     total = sum(assert_fast_path_is_exact(lex, text) for lex in load_lexicons())
     assert total > len(sentences) / 2
+    assert assert_one_pass_is_exact(text) == total
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he was dead",  # a match that ends the text
+        "dead",  # ... that is the whole text
+        "She was dead.\n\nHe was dead",  # at a paragraph's end and the text's
+        "dead dead  dead\ndead-dead",  # matches back to back
+        "",
+    ],
+)
+def test_one_pass_at_the_edges_of_the_text(text: str) -> None:
+    folded = MatchView(text).text
+    assert (assert_one_pass_is_exact(folded) > 0) == bool(folded)
+    assert_hits_where_a_pattern_matches(folded)
+
+
+#: The novels beside the repository (shared/texts), read in slices from several places.
+NOVELS = sorted((ROOT.parent / "shared" / "texts").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", [FIXTURES / "gutenberg.txt", *NOVELS[::4]], ids=lambda p: p.stem)
+def test_one_pass_on_novels(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    step = max(1, len(text) // 3)
+    for start in range(0, len(text), step):
+        assert_one_pass_is_exact(MatchView(text[start : start + 40_000]).text)
 
 
 # -- small generated regexes: every construct the rewrite handles ------------------------------

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from forewarn.detectors.dispatch import dispatch_regex, match_starts, matches_at
+
 
 @dataclass(frozen=True)
 class ContextRules:
@@ -21,6 +23,9 @@ class ContextRules:
     negation_window: int
     hypothetical: re.Pattern[str]
     figurative: re.Pattern[str]
+    #: Exactly where ``figurative`` can match (detectors/dispatch.py), found without trying
+    #: every idiom at every position.
+    figurative_scanner: re.Pattern[str]
 
     def expand(self, regex: str) -> str:
         """Substitute ``{NAME}`` macros (repeatedly, so macros may use macros)."""
@@ -39,7 +44,9 @@ class ContextRules:
         return bool(self.hypothetical.search(before))
 
     def figurative_spans(self, text: str) -> list[tuple[int, int]]:
-        return [(m.start(), m.end()) for m in self.figurative.finditer(text)]
+        """The spans ``figurative.finditer(text)`` yields (no idiom matches the empty string)."""
+        found = matches_at(self.figurative, text, match_starts(self.figurative_scanner, text))
+        return [(m.start(), m.end()) for m in found]
 
 
 @cache
@@ -48,10 +55,14 @@ def load_context_rules() -> ContextRules:
     path = resources.files("forewarn").joinpath("data/patterns/_context.toml")
     raw = tomllib.loads(path.read_text())
     macros: dict[str, str] = dict(raw["macros"])
-    rules = ContextRules(macros, re.compile("x"), 0, re.compile("x"), re.compile("x"))
+    x = re.compile("x")
+    rules = ContextRules(macros, x, 0, x, x, x)
     gap = raw["negation"]["max_words_between"]
     words = rf"(?:\s+[\w']+){{0,{gap}}}\s*[,]?\s*$"
     negation = re.compile(r"(?:" + "|".join(raw["negation"]["cues"]) + r")" + words)
     hypothetical = re.compile(r"(?:" + "|".join(raw["hypothetical"]["cues"]) + r")")
-    figurative = re.compile("|".join(f"(?:{rules.expand(p)})" for p in raw["figurative"]["idioms"]))
-    return ContextRules(macros, negation, raw["negation"]["window_chars"], hypothetical, figurative)
+    idioms = [rules.expand(p) for p in raw["figurative"]["idioms"]]
+    figurative = re.compile("|".join(f"(?:{p})" for p in idioms))
+    scanner = re.compile(dispatch_regex(idioms))
+    window = raw["negation"]["window_chars"]
+    return ContextRules(macros, negation, window, hypothetical, figurative, scanner)

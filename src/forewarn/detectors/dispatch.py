@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 _WORD = frozenset(string.ascii_lowercase + string.digits + "_")
 _QUANTIFIERS = ("?", "*", "+", "{")
@@ -40,6 +40,32 @@ def dispatch_regex(regexes: list[str]) -> str:
     ]
     alternatives = ([r"(?<!\w)(?:" + "|".join(groups) + ")"] if groups else []) + other
     return "|".join(alternatives) or r"(?!x)x"
+
+
+def match_starts(scanner: re.Pattern[str], text: str) -> list[int]:
+    """Every position of ``text`` where ``scanner`` matches, overlapping matches' too."""
+    starts: list[int] = []
+    pos = 0
+    while (hit := scanner.search(text, pos)) is not None:
+        starts.append(hit.start())
+        pos = hit.start() + 1
+    return starts
+
+
+def matches_at(
+    compiled: re.Pattern[str], text: str, starts: Sequence[int]
+) -> Iterator[re.Match[str]]:
+    """``compiled``'s matches in ``text`` from left to right, each the first at or after the
+    previous one's end (an empty one: just after it), given (ascending) at least every
+    position where it matches: it is tried only there, not at every position."""
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        m = compiled.match(text, start)
+        if m is not None:
+            yield m
+            pos = max(m.end(), start + 1)
 
 
 def by_first_letter(regex: str) -> Split:

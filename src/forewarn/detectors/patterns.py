@@ -10,15 +10,15 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import numpy as np
 
 from forewarn.detectors.context import ContextRules, load_context_rules
-from forewarn.detectors.dispatch import dispatch_regex
+from forewarn.detectors.dispatch import dispatch_regex, match_starts, matches_at
 from forewarn.document import Document, Span, SpanTable
 from forewarn.findings import Finding
 from forewarn.normalize import MatchView
@@ -47,14 +47,20 @@ class Pattern:
 class CategoryLexicon:
     """All patterns of one category as one alternation (pattern i is group ``p<i>``).
 
-    ``scanner`` finds where the alternation can match without trying every pattern at every
-    position (see detectors/dispatch.py); ``compiled`` then says which pattern matched there.
+    ``compiled`` says which pattern matches at a position; a scan finds the positions where
+    any lexicon's pattern can match in one pass for all of them (``lexicon_scanner``) and
+    re-matches each lexicon there (``matches_at``); ``finditer`` searches for one lexicon alone.
     """
 
     category: str
     patterns: tuple[Pattern, ...]
     compiled: re.Pattern[str]
-    scanner: re.Pattern[str]
+
+    @cached_property
+    def scanner(self) -> re.Pattern[str]:
+        """Where the alternation can match, found without trying every pattern at every
+        position (see detectors/dispatch.py); compiled on first use, as a scan never needs it."""
+        return re.compile(dispatch_regex([p.regex for p in self.patterns]))
 
     def pattern_for(self, match: re.Match[str]) -> Pattern:
         return self.patterns[int(match.lastgroup[1:])]  # type: ignore[index]
@@ -69,6 +75,18 @@ class CategoryLexicon:
                 continue
             yield m
             pos = max(m.end(), m.start() + 1)
+
+    def matches_at(self, text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+        """The matches ``finditer(text)`` yields, given (ascending) at least every position
+        where one of the patterns matches."""
+        return matches_at(self.compiled, text, starts)
+
+
+@cache
+def lexicon_scanner(lexicons: tuple[CategoryLexicon, ...]) -> re.Pattern[str]:
+    """One regex that matches exactly where a pattern of one of ``lexicons`` matches: a scan
+    searches the text once for all of them, not once for each."""
+    return re.compile(dispatch_regex([p.regex for lex in lexicons for p in lex.patterns]))
 
 
 def _load_file(text: str, rules: ContextRules) -> CategoryLexicon:
@@ -91,8 +109,13 @@ def _load_file(text: str, rules: ContextRules) -> CategoryLexicon:
         _validate(p, i)
         patterns.append(p)
     alternation = "|".join(f"(?P<p{i}>{p.regex})" for i, p in enumerate(patterns)) or r"(?!x)x"
-    scanner = dispatch_regex([p.regex for p in patterns])
-    return CategoryLexicon(category, tuple(patterns), re.compile(alternation), re.compile(scanner))
+    try:
+        compiled = re.compile(alternation)
+    except re.error:
+        for p in patterns:  # the error of the pattern that does not compile, if one does not
+            re.compile(p.regex)
+        raise
+    return CategoryLexicon(category, tuple(patterns), compiled)
 
 
 def _validate(p: Pattern, index: int) -> None:
@@ -107,7 +130,6 @@ def _validate(p: Pattern, index: int) -> None:
         raise ValueError(f"{where}: negation/hypothetical must be one of {CONTEXT_EFFECTS}")
     if not 0.0 < p.score <= 1.0:
         raise ValueError(f"{where}: score must be in (0, 1]")
-    re.compile(p.regex)
 
 
 @cache
@@ -143,10 +165,12 @@ class PatternDetector:
         figurative = self.rules.figurative_spans(view.text)
         fig_starts = [f[0] for f in figurative]
         findings: list[Finding] = []
+        # One pass over the text finds where any lexicon can match; each re-matches only there.
+        candidates = match_starts(lexicon_scanner(self.lexicons), view.text)
         for lexicon in self.lexicons:
             if doc.deadline is not None:
-                doc.deadline.check()  # between lexicons: one pass over the text each
-            for m in lexicon.finditer(view.text):
+                doc.deadline.check()
+            for m in lexicon.matches_at(view.text, candidates):
                 pattern = lexicon.pattern_for(m)
                 finding = self._finding(
                     doc,
