@@ -28,8 +28,16 @@ from forewarn.detectors.dispatch import (
     match_starts,
     split_alternatives,
 )
-from forewarn.detectors.patterns import CategoryLexicon, lexicon_scanner, load_lexicons
+from forewarn.detectors.patterns import (
+    DENSE,
+    DENSE_FLOOR,
+    CategoryLexicon,
+    PatternDetector,
+    lexicon_scanner,
+    load_lexicons,
+)
 from forewarn.normalize import MatchView
+from forewarn.scanner import text_document
 from tests.conftest import EXAMPLE, FIXTURES, ROOT
 
 #: Fixed examples (as tests/test_properties.py): the same cases on every run and machine.
@@ -77,7 +85,8 @@ def assert_one_pass_is_exact(text: str) -> int:
     alternations' matches, and so do the idioms where theirs hits; the scanner hits exactly
     where some pattern matches. Returns how many lexicon matches there were."""
     lexicons = load_lexicons()
-    starts = match_starts(lexicon_scanner(lexicons), text)
+    starts = match_starts(lexicon_scanner(lexicons), text, len(text) + 1)
+    assert starts is not None
     found = 0
     for lexicon in lexicons:
         expected = matches(plain(lexicon).finditer(text))
@@ -93,7 +102,7 @@ def assert_hits_where_a_pattern_matches(text: str) -> None:
     """The one scanner of every lexicon hits at a position iff some pattern matches there."""
     patterns = [plain(lexicon) for lexicon in load_lexicons()]
     expected = [p for p in range(len(text) + 1) if any(x.match(text, p) for x in patterns)]
-    assert match_starts(lexicon_scanner(load_lexicons()), text) == expected
+    assert list(match_starts(lexicon_scanner(load_lexicons()), text, len(text) + 1)) == expected
 
 
 # -- the shipped lexicons, on text made of their own words -------------------------------------
@@ -287,3 +296,12 @@ def test_word_start_patterns_are_grouped_by_their_first_letter() -> None:
     assert split_alternatives("a|(?:b|c)|[|]") == ["a", "(?:b|c)", "[|]"]
     assert dispatch_regex(["\\babuse", "\\bbully"]) == "(?<!\\w)(?:a(?:buse)|b(?:ully))"
     assert dispatch_regex([]) == r"(?!x)x"
+
+
+def test_a_text_dense_with_matches_is_searched_lexicon_by_lexicon(monkeypatch) -> None:
+    doc = text_document("He was dead. She killed him, and the blood ran. " * 2_000)
+    text, most = MatchView(doc.text).text, DENSE_FLOOR + len(doc.text) // DENSE
+    assert match_starts(lexicon_scanner(load_lexicons()), text, most) is None  # too many
+    dense = PatternDetector()(doc)
+    monkeypatch.setattr("forewarn.detectors.patterns.DENSE_FLOOR", len(text))
+    assert PatternDetector()(doc) == dense and len(dense) > 2_000

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from forewarn.detectors.dispatch import dispatch_regex, match_starts, matches_at
+from forewarn.detectors.dispatch import dispatch_regex, search
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ContextRules:
 
     def figurative_spans(self, text: str) -> list[tuple[int, int]]:
         """The spans ``figurative.finditer(text)`` yields (no idiom matches the empty string)."""
-        found = matches_at(self.figurative, text, match_starts(self.figurative_scanner, text))
+        found = search(self.figurative, self.figurative_scanner, text)
         return [(m.start(), m.end()) for m in found]
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator
 
 _WORD = frozenset(string.ascii_lowercase + string.digits + "_")
 _QUANTIFIERS = ("?", "*", "+", "{")
@@ -42,22 +43,41 @@ def dispatch_regex(regexes: list[str]) -> str:
     return "|".join(alternatives) or r"(?!x)x"
 
 
-def match_starts(scanner: re.Pattern[str], text: str) -> list[int]:
-    """Every position of ``text`` where ``scanner`` matches, overlapping matches' too."""
-    starts: list[int] = []
+def search(
+    compiled: re.Pattern[str], scanner: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """``compiled``'s matches in ``text`` from left to right, each the first at or after the
+    previous one's end (an empty one: just after it), tried only where ``scanner`` (the
+    ``dispatch_regex`` of its alternatives) hits: ``compiled.finditer(text)``'s, if none is
+    empty."""
     pos = 0
     while (hit := scanner.search(text, pos)) is not None:
+        m = compiled.match(text, hit.start())
+        if m is None:  # the scanner is exact, so this cannot happen; never loop forever
+            pos = hit.start() + 1
+            continue
+        yield m
+        pos = max(m.end(), m.start() + 1)
+
+
+def match_starts(scanner: re.Pattern[str], text: str, most: int) -> array[int] | None:
+    """Every position of ``text`` where ``scanner`` matches, overlapping matches' too; None
+    when there are more than ``most``."""
+    starts = array("q")
+    pos = 0
+    while (hit := scanner.search(text, pos)) is not None:
+        if len(starts) == most:
+            return None
         starts.append(hit.start())
         pos = hit.start() + 1
     return starts
 
 
 def matches_at(
-    compiled: re.Pattern[str], text: str, starts: Sequence[int]
+    compiled: re.Pattern[str], text: str, starts: Iterable[int]
 ) -> Iterator[re.Match[str]]:
-    """``compiled``'s matches in ``text`` from left to right, each the first at or after the
-    previous one's end (an empty one: just after it), given (ascending) at least every
-    position where it matches: it is tried only there, not at every position."""
+    """What ``search`` yields, given (ascending) at least every position where ``compiled``
+    matches instead of a scanner: tried only there."""
     pos = 0
     for start in starts:
         if start < pos:

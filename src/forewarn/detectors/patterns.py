@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -18,7 +18,7 @@ from importlib import resources
 import numpy as np
 
 from forewarn.detectors.context import ContextRules, load_context_rules
-from forewarn.detectors.dispatch import dispatch_regex, match_starts, matches_at
+from forewarn.detectors.dispatch import dispatch_regex, match_starts, matches_at, search
 from forewarn.document import Document, Span, SpanTable
 from forewarn.findings import Finding
 from forewarn.normalize import MatchView
@@ -27,6 +27,12 @@ from forewarn.taxonomy import SEVERITIES, load_taxonomy
 
 #: What a context cue does to a match: drop it, keep it, or lower its severity to "implied".
 CONTEXT_EFFECTS = ("suppress", "keep", "downgrade")
+#: A text where some pattern can match at more than one position in ``DENSE`` (hostile input:
+#: "dead dead dead ...") is searched lexicon by lexicon: re-matching every lexicon at each of
+#: so many positions would take longer, and the positions memory. Any text may hold
+#: ``DENSE_FLOOR`` such positions (a short one is never searched lexicon by lexicon).
+DENSE = 20
+DENSE_FLOOR = 1_000
 
 
 @dataclass(frozen=True)
@@ -67,16 +73,9 @@ class CategoryLexicon:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches ``compiled.finditer(text)`` yields, found a few times faster."""
-        pos = 0
-        while (hit := self.scanner.search(text, pos)) is not None:
-            m = self.compiled.match(text, hit.start())
-            if m is None:  # the scanner is exact, so this cannot happen; never loop forever
-                pos = hit.start() + 1
-                continue
-            yield m
-            pos = max(m.end(), m.start() + 1)
+        return search(self.compiled, self.scanner, text)
 
-    def matches_at(self, text: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    def matches_at(self, text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
         """The matches ``finditer(text)`` yields, given (ascending) at least every position
         where one of the patterns matches."""
         return matches_at(self.compiled, text, starts)
@@ -166,11 +165,13 @@ class PatternDetector:
         fig_starts = [f[0] for f in figurative]
         findings: list[Finding] = []
         # One pass over the text finds where any lexicon can match; each re-matches only there.
-        candidates = match_starts(lexicon_scanner(self.lexicons), view.text)
+        text = view.text
+        hits = match_starts(lexicon_scanner(self.lexicons), text, DENSE_FLOOR + len(text) // DENSE)
         for lexicon in self.lexicons:
             if doc.deadline is not None:
                 doc.deadline.check()
-            for m in lexicon.matches_at(view.text, candidates):
+            found = lexicon.finditer(text) if hits is None else lexicon.matches_at(text, hits)
+            for m in found:
                 pattern = lexicon.pattern_for(m)
                 finding = self._finding(
                     doc,
