@@ -33,12 +33,15 @@ import os
 import threading
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from forewarn.models.artifacts import ArtifactError, models_dir, read_json
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 _CACHE: dict[tuple[Path, int | None], OnnxEncoder] = {}
 _LOCK = threading.Lock()
@@ -86,6 +89,8 @@ class OnnxEncoder:
     @classmethod
     def from_folder(cls, folder: Path, threads: int | None = None) -> OnnxEncoder:
         """Open ``model.int8.onnx`` with ``tokenizer.json`` and ``config.json`` from ``folder``."""
+        import onnxruntime as ort  # loaded with the judge: a fast scan never needs it
+
         config = read_json(folder / "config.json")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or 0
