@@ -199,12 +199,11 @@ def test_one_pass_at_the_edges_of_the_text(text: str) -> None:
 NOVELS = sorted((ROOT.parent / "shared" / "texts").glob("*.txt"))
 
 
-@pytest.mark.parametrize("path", [FIXTURES / "gutenberg.txt", *NOVELS[::4]], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [FIXTURES / "gutenberg.txt", *NOVELS[::7]], ids=lambda p: p.stem)
 def test_one_pass_on_novels(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    step = max(1, len(text) // 3)
-    for start in range(0, len(text), step):
-        assert_one_pass_is_exact(MatchView(text[start : start + 40_000]).text)
+    for start in (0, len(text) // 2):  # the front matter and the middle of the story
+        assert_one_pass_is_exact(MatchView(text[start : start + 30_000]).text)
 
 
 # -- small generated regexes: every construct the rewrite handles ------------------------------
