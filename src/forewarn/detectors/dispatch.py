@@ -76,8 +76,8 @@ def match_starts(scanner: re.Pattern[str], text: str, most: int) -> array[int] |
 def matches_at(
     compiled: re.Pattern[str], text: str, starts: Iterable[int]
 ) -> Iterator[re.Match[str]]:
-    """What ``search`` yields, given (ascending) at least every position where ``compiled``
-    matches instead of a scanner: tried only there."""
+    """What ``search`` yields, given instead of a scanner (ascending) at least every position
+    where ``compiled`` matches: it is tried only there."""
     pos = 0
     for start in starts:
         if start < pos:

@@ -164,7 +164,8 @@ class PatternDetector:
         figurative = self.rules.figurative_spans(view.text)
         fig_starts = [f[0] for f in figurative]
         findings: list[Finding] = []
-        # One pass over the text finds where any lexicon can match; each re-matches only there.
+        # One pass over the text finds where any lexicon can match; each re-matches only there
+        # (in a text dense with such positions, each searches on its own).
         text = view.text
         hits = match_starts(lexicon_scanner(self.lexicons), text, DENSE_FLOOR + len(text) // DENSE)
         for lexicon in self.lexicons:
