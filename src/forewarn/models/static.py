@@ -27,11 +27,15 @@ from tokenizers import Tokenizer
 
 from forewarn.models.artifacts import ArtifactError, models_dir, read_json, read_safetensors
 
-#: Characters per batch at most (a batch is tokenized at once).
-BATCH_CHARS = 262_144
-#: Token vectors (about 1 KB each) looked up at once: a batch of long lines of short tokens
-#: ("a a a ...", a token every two characters) held 130 MB of them.
-LOOKUP_TOKENS = 16_384
+#: Texts per batch at most: a batch's (texts x dim) float32 sums, means and norms are made at
+#: once (4 MB each at 4,096 texts, a 2 MB page of tiny elements' peak).
+BATCH_TEXTS = 1024
+#: Characters per batch at most (a batch is tokenized at once): the tokenizer's encodings of
+#: a batch of dense tokens (table rows, "|x|x...") took 25 MB at 262,144 characters.
+BATCH_CHARS = 65_536
+#: Token vectors (1 KB each) looked up at once: a batch of long lines of short tokens
+#: ("a a a ...", a token every two characters) held 130 MB of them; 16 MB at 16,384.
+LOOKUP_TOKENS = 4096
 
 _CACHE: dict[Path, StaticEmbedder] = {}
 _LOCK = threading.Lock()
@@ -99,7 +103,7 @@ class StaticEmbedder:
         self,
         texts: Sequence[str],
         max_length: int | None = 512,
-        batch_size: int = 4096,
+        batch_size: int = BATCH_TEXTS,
         batch_chars: int = BATCH_CHARS,
         check: Callable[[], None] | None = None,
     ) -> np.ndarray:
@@ -117,7 +121,7 @@ class StaticEmbedder:
         self,
         texts: Sequence[str],
         max_length: int | None = 512,
-        batch_size: int = 4096,
+        batch_size: int = BATCH_TEXTS,
         batch_chars: int = BATCH_CHARS,
         check: Callable[[], None] | None = None,
     ) -> Iterator[tuple[int, np.ndarray]]:
