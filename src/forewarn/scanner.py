@@ -21,6 +21,7 @@ from forewarn.detectors import Pipeline, build_pipeline
 from forewarn.detectors.base import StageCallback
 from forewarn.document import Document
 from forewarn.errors import InputError, ProfileError, UnsupportedFormat
+from forewarn.heap import release_freed_memory
 from forewarn.limits import Limits
 from forewarn.models.encoder import set_default_threads
 from forewarn.modes import check_mode
@@ -228,6 +229,9 @@ def scan_document(
     if doc.deadline is not None:
         doc.deadline.check()
     present, scored = aggregate(doc, pipeline.categories())
+    # The detectors' freed temporaries go back before the report is rendered (its many small
+    # strings cannot reuse them): 2 MB of deeply nested EPUB prose, 276 -> 264 MB peak RSS.
+    release_freed_memory()
     return DocumentReport(source=doc.source, document=doc, warnings=present, candidates=scored)
 
 
