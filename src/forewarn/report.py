@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from forewarn.chapter_numbers import title_number
@@ -14,6 +15,9 @@ from forewarn.place import Place, chapter_name, place_at
 from forewarn.taxonomy import load_taxonomy, severity_rank
 
 SCHEMA_VERSION = "1.0"
+#: JSON pieces ``json_text`` joins at once: ``json.dumps`` with an indent lists every piece of
+#: the text before joining them (a 4 MB report: half a million strings, its render's peak).
+JSON_PIECES = 4096
 #: A category is reported present when its combined score reaches this.
 PRESENT_THRESHOLD = 0.5
 #: What the score means, in words a reader can use (every report that shows a score says it).
@@ -168,7 +172,8 @@ class Report:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """The report as JSON text (``json_text``)."""
+        return json_text(self.to_dict(), indent)
 
     # Convenience for single-document reports (the common case in the Python API).
     @property
@@ -260,3 +265,16 @@ def _merge(doc: Document, group: list[Finding]) -> Evidence:
         judged=max(judged) if judged else None,
         place=place_at(doc, best.start),
     )
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """``json.dumps(data, indent=indent, ensure_ascii=False)``, its pieces joined
+    ``JSON_PIECES`` at a time instead of all listed first (without an indent, json.dumps's
+    C encoder makes the text at once)."""
+    if indent is None:
+        return json.dumps(data, ensure_ascii=False)
+    pieces = json.JSONEncoder(indent=indent, ensure_ascii=False).iterencode(data)
+    joined = []
+    while batch := list(islice(pieces, JSON_PIECES)):
+        joined.append("".join(batch))
+    return "".join(joined)
