@@ -28,13 +28,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import ROOT
 from tests.extension.ao3_pages import PAGES, ROUTES, pages
+from tests.helpers import CHROMIUM, require_chromium
 from tests.server.conftest import LiveServer, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
 EXTENSION = ROOT / "extension"
 ARTIFACTS = ROOT / "test-artifacts" / "extension"
-CHROMIUM = Path("/usr/bin/chromium")
 AO3 = "https://archiveofourown.org"
 EVIL = "https://evil.example"
 ARGS = [
@@ -48,8 +48,7 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-if not CHROMIUM.exists():  # never a silent skip: `make test` installs it (make sysdeps)
-    raise RuntimeError("Debian's chromium is not installed: run `make sysdeps` (make test does)")
+require_chromium()  # skipped by a bare pytest without it, an error in CI (make test installs it)
 
 
 @dataclass
