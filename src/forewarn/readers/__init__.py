@@ -85,7 +85,19 @@ def _epub_reader(data: bytes, source: str, limits: Limits, deadline: Deadline) -
 
 
 def _html(data: bytes, source: str, limits: Limits, deadline: Deadline) -> Document:
-    """An HTML story; AO3 downloads are recognised and their metadata parsed."""
+    """An HTML story, read as it is parsed (``html_stream``) unless it needs its tree: AO3
+    downloads are recognised and their metadata parsed."""
+    from forewarn.readers.html_stream import NeedsTree, stream_blocks
+
+    try:
+        builder, metadata = stream_blocks(data, deadline)
+    except NeedsTree:
+        return _html_tree(data, source, deadline)
+    return builder.build(metadata, source)
+
+
+def _html_tree(data: bytes, source: str, deadline: Deadline) -> Document:
+    """An HTML story read from its whole tree (AO3 downloads: their metadata parsed)."""
     from forewarn.readers.ao3 import is_ao3_html, read_ao3_html
     from forewarn.readers.html import html_blocks, parse_html
 

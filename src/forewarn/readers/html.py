@@ -67,8 +67,9 @@ def decode_html(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
-    """Parse (possibly malformed) HTML safely: no network, no entity expansion from DTDs."""
+def clean_markup(data: bytes | str) -> str:
+    """HTML as text lxml parses safely and as it would show it: decoded, without an XML
+    declaration or a DOCTYPE's internal subset, control characters replaced."""
     text = decode_html(data) if isinstance(data, bytes) else data
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
     # An XHTML DOCTYPE's internal subset ([<!ENTITY ...>]) is never expanded; lxml's HTML parser
@@ -78,10 +79,23 @@ def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
     # holds them (drop_tree, .text =), though its parser lets them in: NUL becomes U+FFFD (as
     # in browsers), the others spaces.
     text = _NOT_XML.sub(lambda m: "\ufffd" if m.group() == "\x00" else " ", text)
-    text = _CHAR_REF.sub(_clean_reference, text)  # "&#1;" would bring one back in
-    parser = html.HTMLParser(
-        remove_comments=True, remove_pis=True, no_network=True, recover=True, huge_tree=False
-    )
+    return _CHAR_REF.sub(_clean_reference, text)  # "&#1;" would bring one back in
+
+
+#: How lxml parses every HTML story: no network, comments and PIs dropped, libxml2's limits on.
+PARSER_OPTIONS = {
+    "remove_comments": True,
+    "remove_pis": True,
+    "no_network": True,
+    "recover": True,
+    "huge_tree": False,
+}
+
+
+def parse_html(data: bytes | str, source: str) -> html.HtmlElement:
+    """Parse (possibly malformed) HTML safely: no network, no entity expansion from DTDs."""
+    text = clean_markup(data)
+    parser = html.HTMLParser(**PARSER_OPTIONS)
     try:
         root = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
