@@ -386,16 +386,50 @@ def _read_ncx(archive: _Archive, path: str, toc: _Toc) -> None:
 # -- content documents -------------------------------------------------------------------------
 @dataclass
 class _Page:
+    """A spine document's markup and what the reader asks of every page before it reads one
+    (from its tree at load). The trees are not kept: each page's is parsed again where it is
+    read, one at a time (sixty-four pages of tiny elements held 0.6 GB of trees at once)."""
+
     ref: _SpineRef
     path: str
-    root: html.HtmlElement
+    markup: str
     #: The position of ``ref`` in the spine, counted from 1 (as EPUB CFIs count it).
     index: int = 1
+    #: An AO3 download's page (``is_ao3_html``).
+    ao3: bool = False
+    #: Its body's classes.
+    classes: frozenset[str] = frozenset()
+    #: Whether it holds Project Gutenberg's ``#pg-header``.
+    gutenberg: bool = False
+    #: The ``epub:type`` of its body and of the body's sections and divs, lowercased.
+    types: frozenset[str] = frozenset()
 
-    @property
-    def body(self) -> html.HtmlElement:
-        body = self.root.find("body")
-        return body if body is not None else self.root
+    @classmethod
+    def of(cls, ref: _SpineRef, path: str, markup: str, index: int) -> _Page:
+        """The page of ``markup`` (InputError if it is not readable HTML)."""
+        root = parse_html(markup, path)
+        body = _body(root)
+        marked = [body, *body.iterchildren("section", "div")]
+        return cls(
+            ref,
+            path,
+            markup,
+            index,
+            ao3=is_ao3_html(root),
+            classes=frozenset((body.get("class") or "").split()),
+            gutenberg=root.get_element_by_id("pg-header", None) is not None,
+            types=frozenset((el.get("epub:type") or "").lower() for el in marked),
+        )
+
+    def tree(self) -> html.HtmlElement:
+        """The page's tree, parsed anew."""
+        return parse_html(self.markup, self.path)
+
+
+def _body(root: html.HtmlElement) -> html.HtmlElement:
+    """A page's body (its root if it has none)."""
+    body = root.find("body")
+    return body if body is not None else root
 
 
 def _decode_markup(data: bytes) -> str:
@@ -439,11 +473,9 @@ def _load_pages(
             continue
         markup = _decode_markup(archive.read(item.path))  # archive errors are fatal
         try:
-            root = parse_html(markup, item.path)
+            pages.append(_Page.of(ref, item.path, markup, index))
         except InputError:
             notices.append(f"spine entry '{item.href}' is not readable HTML; skipped")
-            continue
-        pages.append(_Page(ref, item.path, root, index))
     return pages
 
 
@@ -462,34 +494,27 @@ def _flavour(package: _Package, pages: list[_Page]) -> str:
     def opf_says(text: str, *fields: str) -> bool:
         return any(text in value.lower() for f in fields for value in package.texts(f))
 
-    if opf_says("archive of our own", "publisher") or any(is_ao3_html(p.root) for p in pages):
+    if opf_says("archive of our own", "publisher") or any(p.ao3 for p in pages):
         return "ao3"
     if opf_says("fanficfare", "contributor", "identifier") or any(
-        _body_classes(p) & _FFF_NON_STORY for p in pages
+        p.classes & _FFF_NON_STORY for p in pages
     ):
         return "fanficfare"
-    if opf_says("gutenberg", "identifier", "publisher") or any(
-        p.root.get_element_by_id("pg-header", None) is not None for p in pages
-    ):
+    if opf_says("gutenberg", "identifier", "publisher") or any(p.gutenberg for p in pages):
         return "gutenberg"
     return "epub"
-
-
-def _body_classes(page: _Page) -> set[str]:
-    return set((page.body.get("class") or "").split())
 
 
 def _is_non_story(page: _Page, package: _Package, toc: _Toc) -> bool:
     """Cover, title, contents, copyright and log pages, as marked by the book or its tooling."""
     if page.path in package.guide_skip or page.path in toc.skip:
         return True
-    if _body_classes(page) & _FFF_NON_STORY:
+    if page.classes & _FFF_NON_STORY:
         return True
     stem = posixpath.splitext(posixpath.basename(page.path))[0].lower()
     if stem in _NON_STORY_STEMS or (page.ref.item and page.ref.item.id.lower() in _NON_STORY_STEMS):
         return True
-    marked = [page.body, *page.body.iterchildren("section", "div")]
-    return any((el.get("epub:type") or "").lower() in _NON_STORY_TYPES for el in marked)
+    return bool(page.types & _NON_STORY_TYPES)
 
 
 # -- cleaning pages ----------------------------------------------------------------------------
@@ -618,32 +643,36 @@ def _read_ao3(pages: list[_Page], metadata: Metadata, deadline: Deadline) -> Doc
     for page in pages:
         deadline.check()
         _begin_spine_item(builder, page)
-        if not extract_work(page.root, builder, metadata):
-            extract_blocks(page.body, builder, headings_as_chapters=False, deadline=deadline)
+        root = page.tree()
+        if not extract_work(root, builder, metadata):
+            extract_blocks(_body(root), builder, headings_as_chapters=False, deadline=deadline)
     return builder
 
 
 def _read_spine(
     pages: list[_Page], package: _Package, toc: _Toc, flavour: str, deadline: Deadline
 ) -> _SpineBuilder:
+    """The story pages' blocks, one page's tree at a time; front matter before the first page
+    of prose is left out (but not a FanFicFare book's, nor the last page)."""
     story = [p for p in pages if not _is_non_story(p, package, toc)]
-    for page in story:
-        strip_boilerplate(page.body, deadline)
-    if flavour != "fanficfare":
-        while len(story) > 1 and _looks_like_front_matter(story[0].body):
-            story.pop(0)
+    front = flavour != "fanficfare"
     builder = _SpineBuilder()
-    for page in story:
+    for left, page in zip(range(len(story), 0, -1), story, strict=True):
+        body = _body(page.tree())
+        strip_boilerplate(body, deadline)
+        if front and left > 1 and _looks_like_front_matter(body):
+            continue
+        front = False
         entries = toc.entries.get(page.path, [])
-        _retitle_headings(page.body, entries, deadline)
+        _retitle_headings(body, entries, deadline)
         _begin_spine_item(builder, page)
         builder.begin_page(
             toc.title(page.path),
             new_chapter=bool(entries) or not toc.entries or builder.empty,
             split=len(entries) != 1,
-            play=_is_play(page.body, toc.title(page.path), deadline),
+            play=_is_play(body, toc.title(page.path), deadline),
         )
-        extract_blocks(page.body, builder, deadline=deadline)
+        extract_blocks(body, builder, deadline=deadline)
     return builder
 
 
@@ -691,8 +720,9 @@ def _entry_value(bold: html.HtmlElement) -> str:
 def _apply_fanficfare(pages: list[_Page], metadata: Metadata) -> None:
     subjects = metadata.additional_tags
     metadata.additional_tags = []
-    title_page = next((p for p in pages if "fff_titlepage" in _body_classes(p)), None)
-    entries = _title_page_entries(title_page.body) if title_page is not None else {}
+    page = next((p for p in pages if "fff_titlepage" in p.classes), None)
+    title_page = _body(page.tree()) if page is not None else None
+    entries = _title_page_entries(title_page) if title_page is not None else {}
     for label, attr in _FFF_FIELDS:
         if label in entries and not getattr(metadata, attr):
             values = [entries[label]] if attr == "summary" else entries[label].split(", ")
@@ -700,7 +730,7 @@ def _apply_fanficfare(pages: list[_Page], metadata: Metadata) -> None:
     if not metadata.additional_tags:
         metadata.additional_tags = [s for s in subjects if not _FFF_SUBJECT_NOISE.match(s)]
     if metadata.url is None and title_page is not None:
-        link = title_page.body.find(".//h3/a")
+        link = title_page.find(".//h3/a")
         metadata.url = link.get("href") if link is not None else None
 
 
@@ -729,7 +759,7 @@ def read_epub(
             _apply_fanficfare(pages, metadata)
     if builder.empty:
         raise InputError(source, "EPUB has no readable chapters")
-    del pages  # their trees are spent: free them before the document is built
+    del pages  # their markup is spent: free it before the document is built
     doc = builder.build(metadata, source)
     doc.notices.extend(notices)
     return doc
