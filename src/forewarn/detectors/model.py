@@ -27,7 +27,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -106,21 +106,36 @@ def shipped_model() -> PassageModel:
 @dataclass
 class Judgement:
     """Per window and category: the gate's probability and the sentence to quote (int8: its
-    offset from the window's centre); and for the windows the judge read (``judged``; None:
-    every window), in order, its probability and severity index (int8). Only those rows are
-    held: a text's windows can number millions, and a default scan judges a few in twenty."""
+    offset from the window's centre), of the windows ``kept`` (None: every window); and for
+    the windows the judge read (``judged``; None: every window), in order, its probability and
+    severity index (int8). Only those rows are held: a text's windows can number millions, a
+    default scan judges a few in twenty, and only windows near a cut can matter later."""
 
-    #: The judge's probabilities of the windows it read (a fast scan: the gate's, of all).
+    #: The judge's probabilities of the windows it read (a fast scan: the gate's).
     judged_proba: np.ndarray
     #: Their severity indices (into ``SEVERITIES``).
     judged_severity: np.ndarray
     focus: np.ndarray
-    #: The gate's probabilities (every window is gated, whatever the mode).
+    #: The gate's probabilities (every window is gated, whatever the mode; the rows held are
+    #: those of ``kept``).
     gate: np.ndarray
     #: (category, sentence start) -> the strongest pattern match there, to highlight.
     matches: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     #: Which windows the judge read (all but in a budgeted ``default`` scan of a long text).
     judged: np.ndarray | None = None
+    #: The windows (ascending) whose gate and focus rows are held: every window whose gate
+    #: reaches a thousandth below its gate or fast cut in some category (``_near_a_cut``);
+    #: None: every window. Counts at those cuts and the judged windows' rows are all there.
+    kept: np.ndarray | None = None
+
+    def gate_of(self, windows: np.ndarray) -> np.ndarray:
+        """The gate's rows of ``windows`` (a mask over every window), all of them held."""
+        return self.gate[windows if self.kept is None else windows[self.kept]]
+
+    def focus_of(self, window: int, column: int) -> int:
+        """Window ``window``'s sentence to quote for category ``column``, from its centre."""
+        row = window if self.kept is None else int(np.searchsorted(self.kept, window))
+        return int(self.focus[row, column])
 
     def judged_rows(self) -> np.ndarray:
         """The windows the judge read, in order (the rows of ``judged_proba``)."""
@@ -140,7 +155,7 @@ class Judgement:
         """The judged ``rows`` set into an array of every window, ``fill`` elsewhere."""
         if self.judged is None:
             return rows
-        out = np.full(self.gate.shape, fill, dtype=rows.dtype)
+        out = np.full((len(self.judged), rows.shape[1]), fill, dtype=rows.dtype)
         out[self.judged] = rows
         return out
 
@@ -149,7 +164,7 @@ class Judgement:
         if self.judged is None:
             return np.ones(self.gate.shape[1])
         gated = _count_at_least(self.gate, gate_cuts)
-        seen = _count_at_least(self.gate[self.judged], gate_cuts)
+        seen = _count_at_least(self.gate_of(self.judged), gate_cuts)
         return np.where(gated > 0, seen / np.maximum(1, gated), 1.0)
 
 
@@ -192,8 +207,9 @@ class ModelDetector:
         hits = SentenceHits.of(doc, findings, model.categories)
         sentences = sentence_texts(doc)
         check()
-        # The sentence of a window that the gate finds most telling is its evidence.
-        gate, focus = _static_gate(
+        # The sentence of a window that the gate finds most telling is its evidence. Every
+        # window the judge reads: only those near a cut matter after in the other modes.
+        gate, focus, kept = _static_gate(
             model,
             StaticEmbedder.load().batches(sentences, check=check),
             windows,
@@ -201,17 +217,20 @@ class ModelDetector:
                 sentences[start:end], model.word_index, model.gate_words
             ),
             hits,
+            keep=None if self.mode == "thorough" else partial(_near_a_cut, model),
         )
         check()
         matches = _strongest_matches(findings)
         if self.mode == "fast":
             severity = np.full(gate.shape, SEVERITIES.index("mentioned"), dtype=np.int8)
-            return Judgement(gate, severity, focus, gate, matches)
+            seen = np.zeros(len(windows), dtype=bool)
+            seen[kept] = True  # the windows below every cut have no say in the verdict
+            return Judgement(gate, severity, focus, gate, matches, seen, kept)
         judged = None
         if self.mode == "thorough":
             rows = np.arange(len(windows))
         else:
-            rows = _budgeted(gate, model.gate_cut, judge_budget(len(windows)))
+            rows = _budgeted(gate, model.gate_cut, judge_budget(len(windows)), kept)
             judged = np.zeros(len(windows), dtype=bool)
             judged[rows] = True
         proba = np.zeros((len(rows), gate.shape[1]), dtype=np.float32)
@@ -224,7 +243,7 @@ class ModelDetector:
             words = pool_words(sentences, chosen, model.word_index, model.words)
             proba[:] = model.judge(embeddings, hits.features(chosen), words)
             severity[:] = model.severity(embeddings)
-        return Judgement(proba, severity, focus, gate, matches, judged)
+        return Judgement(proba, severity, focus, gate, matches, judged, kept)
 
     def decide(self, doc: Document, windows: WindowsLike, seen: Judgement) -> list[Finding]:
         """Findings for the categories the story holds: every window at or above the cut,
@@ -238,7 +257,7 @@ class ModelDetector:
         # ``_chance_share``), and the gate's hits against its own rate.
         rates, gate_rates = model.rate("thorough"), model.rate("fast")
         share = _chance_share(model, seen, len(windows))
-        gate_hits = _count_at_least(seen.gate, model.fast_cut)
+        gate_hits = _count_at_least(seen.gate, model.fast_cut)  # all of them are kept
         strict_cuts, strict_rates = model.strict_cuts(), model.strict_rate
         scene_cuts = model.cuts_above(SCENE_MARGIN)
         column = {c: j for j, c in enumerate(model.categories)}
@@ -274,7 +293,7 @@ class ModelDetector:
             # the held windows' scores only: the whole n x k would take several times that
             score = _rescale(proba[at, j], cuts[j : j + 1])
             for i, r, row_score in zip(windows_held, at, score.tolist(), strict=True):
-                s = sentences[int(centres[i]) + int(seen.focus[i, j])]
+                s = sentences[int(centres[i]) + seen.focus_of(int(i), j)]
                 lo, hi = seen.matches.get((category, s.start), (s.start, s.end))
                 findings.append(
                     Finding(
@@ -299,9 +318,12 @@ def _static_gate(
     windows: WindowsLike,
     words: Callable[[int, int], np.ndarray],
     hits: SentenceHits,
-) -> tuple[np.ndarray, np.ndarray]:
+    keep: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The gate's probabilities per window and the sentence of each window it scores highest
-    (``_focus``), from the static encoder's ``batches``, ``GATE_ROWS`` sentences at a time:
+    (``_focus``), of the windows ``keep`` picks from their probabilities (a row mask; None:
+    every window), with those windows' rows (None: every window; ``_Rows``); from the static
+    encoder's ``batches``, ``GATE_ROWS`` sentences at a time:
     neither the vectors of the whole text nor its n x k inputs exist at once. ``words(start,
     end)`` are the gate's word scores of
     sentences ``start..end-1`` (``sentence_word_scores``); a window's static vector and word
@@ -319,8 +341,7 @@ def _static_gate(
     if np.any(np.diff(lo) < 0) or np.any(np.diff(hi) < 0):
         raise ValueError("windows out of sentence order")
     n, k = int(hi[-1]) if total else 0, len(model.categories)
-    gate = np.zeros((total, k), dtype=np.float32)
-    focus = np.zeros((total, k), dtype=np.int8)
+    out = _Rows(total, k, keep)
     csum = np.zeros((1, 0), dtype=np.float32)  # prefix sums of sentences base..end
     by_sentence = np.zeros((0, k), dtype=np.float32)  # the gate of sentences base..end
     base = done = 0
@@ -343,12 +364,59 @@ def _static_gate(
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             pooled = np.asarray(pooled / np.where(norms > 0, norms, 1.0), dtype=np.float32)
             features = hits.features(w[done:upto])
-            gate[done:upto] = _gate_rows(model, pooled, features, sums[:, d:], total)
-            focus[done:upto] = _focus(by_sentence, base, w[done:upto])
+            gate = _gate_rows(model, pooled, features, sums[:, d:], total)
+            out.add(done, gate, _focus(by_sentence, base, w[done:upto]))
             done = upto
-        keep = min(int(lo[done]), end) if done < total else end
-        csum, by_sentence, base = csum[keep - base :], by_sentence[keep - base :], keep
-    return gate, focus
+        reach = min(int(lo[done]), end) if done < total else end
+        csum, by_sentence, base = csum[reach - base :], by_sentence[reach - base :], reach
+    return out.arrays()
+
+
+class _Rows:
+    """The gate's and the focus's rows of ``total`` windows, gathered chunk by chunk: of the
+    windows ``keep`` picks (a row mask from a chunk's probabilities), or of every window where
+    ``keep`` is None. Two million tiny windows took 168 bytes of gate and 42 of focus each."""
+
+    def __init__(self, total: int, k: int, keep: Callable[[np.ndarray], np.ndarray] | None):
+        self.keep = keep
+        size = 0 if keep is not None else total
+        self.gate = np.zeros((size, k), dtype=np.float32)
+        self.focus = np.zeros((size, k), dtype=np.int8)
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, first: int, gate: np.ndarray, focus: np.ndarray) -> None:
+        """The rows of windows ``first..first+len(gate)-1``."""
+        if self.keep is None:
+            self.gate[first : first + len(gate)] = gate
+            self.focus[first : first + len(gate)] = focus
+            return
+        picked = self.keep(gate)
+        if picked.any():  # no small array per chunk where none is kept: each pins the heap
+            self.parts.append((np.flatnonzero(picked) + first, gate[picked], focus[picked]))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The gate's rows, the focus's and the windows they are of (None: every window)."""
+        if self.keep is None:
+            return self.gate, self.focus, None
+        rows, gate, focus = zip(*self.parts, strict=True) if self.parts else ((), (), ())
+        return (
+            np.concatenate([self.gate, *gate]),
+            np.concatenate([self.focus, *focus]),
+            np.concatenate([np.zeros(0, dtype=np.int64), *rows]),
+        )
+
+
+#: How far below the lower of its gate and fast cuts a window's probability is still kept:
+#: the cuts' tests (``_gated``'s logits) then find every window they pass among those kept.
+NEAR = 0.999
+
+
+def _near_a_cut(model: PassageModel, gate: np.ndarray) -> np.ndarray:
+    """(rows,) whether each row of ``gate`` reaches, in some category, a thousandth below the
+    lower of its gate and fast cuts: only those windows are judged, counted or quoted."""
+    cut = np.minimum(model.gate_cut, model.fast_cut)
+    floor = np.where(cut > 2e-6, NEAR * cut, 0.0)  # _logit clips below 1e-6
+    return np.asarray((gate >= floor).any(axis=1))
 
 
 def _singles(start: int, end: int) -> Windows:
@@ -426,12 +494,17 @@ def _focus(by_sentence: np.ndarray, first: int, windows: Windows) -> np.ndarray:
     return best
 
 
-def _budgeted(gate: np.ndarray, cuts: np.ndarray, budget: int) -> np.ndarray:
-    """The gated windows to judge, at most ``budget``: every category's windows ranked by how
+def _budgeted(
+    gate: np.ndarray, cuts: np.ndarray, budget: int, kept: np.ndarray | None = None
+) -> np.ndarray:
+    """The gated windows to judge, at most ``budget`` (``gate``'s rows are those of windows
+    ``kept``; None: of every window): every category's windows ranked by how
     far they clear its gate cut, taken rank by rank across categories (best first). A window
     within ``SPREAD`` sentences of a better one of the same category ranks after every window
     that is not: one judged window per scene locates it, and the budget reaches more scenes."""
     rows, cols, strength = _gated(gate, cuts)
+    if kept is not None:
+        rows = kept[rows]
     if len(np.unique(rows)) <= budget:
         return np.unique(rows)
     rank = np.empty(len(rows), dtype=np.int64)
@@ -513,7 +586,7 @@ def _chance_share(model: PassageModel, seen: Judgement, windows: int) -> np.ndar
     budgeted = share < 1
     if seen.judged is None or not budgeted.any():
         return share
-    chance = model.chance(seen.gate[seen.judged])
+    chance = model.chance(seen.gate_of(seen.judged))
     if chance is None:
         return share
     curve = chance.sum(axis=0) / np.maximum(1e-12, windows * model.rate("thorough"))
