@@ -38,8 +38,8 @@ _Key = int | np.integer | slice | np.ndarray | list[int]
 
 
 class Windows:
-    """Many windows as arrays (int64, one entry per window): a text of two million tiny
-    sentences has as many windows, and a ``Window`` object each took hundreds of bytes. The
+    """Many windows as arrays (int32 or int64, one entry per window): a text of two million
+    tiny sentences has as many windows, and a ``Window`` object each took hundreds of bytes. The
     arrays are the windows (spaCy's way: the ``Doc`` owns arrays, a ``Span`` is a view made on
     demand); ``windows[i]`` makes the ``Window``, ``windows[rows]`` (rows: a slice, an index
     array or a list) the ``Windows`` of those rows."""
@@ -47,8 +47,8 @@ class Windows:
     def __init__(
         self, centre: np.ndarray, lo: np.ndarray, hi: np.ndarray, start: np.ndarray, end: np.ndarray
     ) -> None:
-        self.centre, self.lo, self.hi = (np.asarray(x, dtype=np.int64) for x in (centre, lo, hi))
-        self.start, self.end = (np.asarray(x, dtype=np.int64) for x in (start, end))
+        self.centre, self.lo, self.hi = (_integers(x) for x in (centre, lo, hi))
+        self.start, self.end = (_integers(x) for x in (start, end))
 
     @classmethod
     def of(cls, windows: WindowsLike) -> Windows:
@@ -87,6 +87,19 @@ class Windows:
 
 #: What the functions here take: ``Windows``, or ``Window`` objects (the training code's).
 WindowsLike = Windows | Sequence[Window]
+#: Sentences whose windows ``sentence_windows`` works out at once.
+WINDOW_ROWS = 65_536
+
+
+def _integers(values: np.ndarray | Sequence[int]) -> np.ndarray:
+    """``values`` as an int32 or int64 array (int64 unless they already are int32)."""
+    array = np.asarray(values)
+    return array if array.dtype in (np.int32, np.int64) else array.astype(np.int64)
+
+
+def _row_type(count: int) -> type[np.signedinteger]:
+    """The smallest of int32 and int64 that numbers ``count`` rows."""
+    return np.int32 if count < 2**31 else np.int64
 
 
 def sentence_bounds(doc: Document) -> tuple[np.ndarray, np.ndarray]:
@@ -98,14 +111,23 @@ def sentence_windows(doc: Document, context: int = CONTEXT) -> Windows:
     """One window per sentence of ``doc``, never crossing a chapter boundary."""
     starts, ends = sentence_bounds(doc)
     chapter_starts = np.array([c.start for c in doc.chapters], dtype=np.int64)
-    # Sentences are in text order, so each chapter's sentences are one run of rows.
+    # Sentences are in text order, so each chapter's sentences are one run of rows, from
+    # ``first`` to ``last`` of its index; the rows' arrays are made ``WINDOW_ROWS`` at a time
+    # in the smallest type that holds them (40 bytes a sentence whole, at once, were 16 MB of
+    # tiny elements' peak).
     chapter = np.maximum(np.searchsorted(chapter_starts, starts, side="right") - 1, 0)
-    first = np.searchsorted(chapter, chapter, side="left")
-    last = np.searchsorted(chapter, chapter, side="right") - 1
-    rows = np.arange(len(starts), dtype=np.int64)
-    lo = np.maximum(rows - context, first)
-    hi = np.minimum(rows + context, last)
-    return Windows(rows, lo, hi, starts[lo], ends[hi])
+    ids = np.arange(len(chapter_starts))
+    first = np.searchsorted(chapter, ids, side="left")
+    last = np.searchsorted(chapter, ids, side="right") - 1
+    n, kind = len(starts), _row_type(len(starts))
+    lo, hi = np.empty(n, dtype=kind), np.empty(n, dtype=kind)
+    for start in range(0, n, WINDOW_ROWS):
+        rows = np.arange(start, min(n, start + WINDOW_ROWS))
+        at = chapter[start : start + WINDOW_ROWS]
+        lo[start : start + len(rows)] = np.maximum(rows - context, first[at])
+        hi[start : start + len(rows)] = np.minimum(rows + context, last[at])
+    del chapter
+    return Windows(np.arange(n, dtype=kind), lo, hi, starts[lo], ends[hi])
 
 
 def window_texts(doc: Document, windows: WindowsLike) -> list[str]:
