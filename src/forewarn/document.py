@@ -66,8 +66,9 @@ def rows(*columns: np.ndarray) -> Iterator[tuple[int, ...]]:
 
 
 class SpanTable(Sequence[S], Generic[S]):
-    """Spans of a text held as int64 columns (``starts``, ``ends`` and any numbers of their
-    kind), each span made on demand by ``make`` from one row: a text of two million tiny
+    """Spans of a text held as integer columns (``starts``, ``ends`` and any numbers of their
+    kind; int32 where they fit: ``narrow``), each span made on demand by ``make`` from one
+    row: a text of two million tiny
     paragraphs, each with its sentence, held a few hundred bytes of objects per paragraph
     (the spaCy way: the ``Doc`` owns arrays, a ``Span`` is a view). A read-only sequence."""
 
@@ -107,6 +108,13 @@ class SpanTable(Sequence[S], Generic[S]):
 
 def _int64(values: Sequence[int] | array[int]) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
+
+
+def narrow(values: np.ndarray) -> np.ndarray:
+    """Integer ``values`` as int32 where they all fit (a text's offsets and counts do below
+    2**31 characters), else as they are: half the bytes a sentence or paragraph holds."""
+    fits = not len(values) or (int(values.min()) >= -(2**31) and int(values.max()) < 2**31)
+    return values.astype(np.int32) if fits else values
 
 
 @dataclass
@@ -196,7 +204,7 @@ class Document:
                 for s in split_sentences(self.text, start, end):
                     starts.append(s.start)
                     ends.append(s.end)
-            self._sentences = SpanTable(Span, _int64(starts), _int64(ends))
+            self._sentences = SpanTable(Span, narrow(_int64(starts)), narrow(_int64(ends)))
         return self._sentences
 
     def iter_paragraph_text(self) -> Iterator[tuple[Paragraph, str]]:
@@ -222,7 +230,7 @@ class Document:
         index = np.maximum(np.searchsorted(chapter_starts, starts, side="right") - 1, 0)
         first = np.searchsorted(index, index, side="left")  # of its chapter's paragraphs
         number = np.arange(len(starts), dtype=np.int64) - first + 1
-        return SpanTable(_paragraph, starts, ends, index + 1, number)
+        return SpanTable(_paragraph, *(narrow(c) for c in (starts, ends, index + 1, number)))
 
 
 def count_words(text: str, chunk: int = WORD_COUNT_CHUNK) -> int:
