@@ -116,10 +116,11 @@ def test_a_block_longer_than_a_piece_is_read_as_plain_text_with_a_notice() -> No
 def test_tiny_elements_are_read_in_bounded_memory(
     tmp_path: Path, text_baseline: int, form: str
 ) -> None:
-    """libxml2 holds two nodes per ``<p>a</p>``: the readers' worst shape, some 50 bytes per
-    input byte now that forewarn holds a paragraph as four integers, not objects (70 before);
-    bounded at 75 (docs/BENCHMARKS.md). The EPUB (a 296 KB one held over 7 GB) is bounded by
-    its pages' decompressed bytes, not its few KB on disk."""
+    """libxml2 holds two nodes per ``<p>a</p>``: the readers' worst shape took some 50 bytes per
+    input byte while they read its tree; HTML is now read as it is parsed and an EPUB one
+    page's tree at a time (16-20 bytes per byte at 2 MB), within the 30 of every reader
+    (docs/BENCHMARKS.md). The EPUB (a 296 KB one held over 7 GB) is bounded by its pages'
+    decompressed bytes, not its few KB on disk."""
     story = tmp_path / f"tiny.{form}"
     if form == "html":
         story.write_bytes(tiny_elements_html(SIZE))
@@ -128,7 +129,7 @@ def test_tiny_elements_are_read_in_bounded_memory(
     result, rss = run_measured(tmp_path, "text", str(story), timeout=60)
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.count("a") == SIZE // 8
-    budget = text_baseline + 75 * SIZE // MB
+    budget = text_baseline + BYTES_PER_INPUT_BYTE * SIZE // MB
     assert rss < budget, f"peak RSS {rss} MB, budget {budget} MB (baseline {text_baseline} MB)"
 
 
@@ -138,9 +139,10 @@ def test_scanning_tiny_elements_holds_no_object_per_sentence(tmp_path: Path, for
     """262,144 one-letter sentences: the gate's static vectors (n x 256, float32, and its
     float64 copies) took 1.7 GB whole, and a Span, a Paragraph and a Window object per
     sentence and n x k arrays of features, word scores and zeros 0.65 GB more; now the
-    document and its windows are int64 columns, the gate's inputs are made and its focus
-    found ``GATE_ROWS`` sentences at a time and the judge's rows alone are kept: the scan
-    peaks near 0.3 GB (docs/BENCHMARKS.md). A safety bound, not a target."""
+    document and its windows are integer columns, the gate's inputs are made and its focus
+    found ``GATE_ROWS`` sentences at a time, and only the rows of windows near a cut and of
+    those the judge read are kept: the scan peaks near 0.2 GB (docs/BENCHMARKS.md). A safety
+    bound (about 90 MB above that), not a target."""
     story = tmp_path / f"tiny.{form}"
     if form == "html":
         story.write_bytes(tiny_elements_html(SIZE))
@@ -148,7 +150,7 @@ def test_scanning_tiny_elements_holds_no_object_per_sentence(tmp_path: Path, for
         tiny_elements_epub(story, SIZE)
     result, rss = run_measured(tmp_path, "scan", "--format", "json", str(story), timeout=300)
     assert result.returncode == 0, result.stderr[-500:]
-    assert rss < 450, f"peak RSS {rss} MB scanning 2 MB of tiny elements"
+    assert rss < 300, f"peak RSS {rss} MB scanning 2 MB of tiny elements"
 
 
 # -- deadlines inside the readers --------------------------------------------------------------
