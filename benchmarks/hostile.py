@@ -11,7 +11,9 @@ and a CPU-time limit, so a runaway is stopped instead of exhausting the machine.
 baseline is the same command on a one-line story; the table sets *peak - idle* against the
 budget issue 15 states (30 x the input bytes, and at most 1 GB in all for a 16 MB input), and
 shows beside it the peak of ``forewarn text`` on the same file: the readers alone.
-Only this tool's section of docs/BENCHMARKS.md (between its markers) is replaced. Exit 0 once
+Only this tool's section of docs/BENCHMARKS.md (between its markers) is replaced, and only by
+a full run (every shape at the default sizes) or where ``--output`` names a file: a partial run
+prints its table and leaves the published one and its notes alone. Exit 0 once
 every run is measured, whatever its outcome (over-budget rows are marked, not failures); exit 1
 if an idle baseline itself fails.
 """
@@ -172,6 +174,11 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _full_run(args: argparse.Namespace) -> bool:
+    """Every shape at the default sizes: the run the published table stands for."""
+    return set(args.shapes) == set(SHAPES) and sorted(args.sizes) == [2, 16]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -180,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", nargs="+", choices=sorted(SHAPES), default=list(SHAPES))
     parser.add_argument("--max-seconds", type=int, default=300, help="FOREWARN_MAX_SECONDS")
     parser.add_argument("--address-space-gb", type=int, default=8, help="RLIMIT_AS per run")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--output", type=Path, help=f"where to write the section (default: {OUTPUT}, full runs)"
+    )
     args = parser.parse_args(argv)
     command = " ".join(["python -m benchmarks.hostile", *(sys.argv[1:] if argv is None else argv)])
     address_space = args.address_space_gb * 1024 * MB
@@ -207,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
     section = render(runs, idle, read_idle_mb, args, command.strip())
-    write_section(args.output, section, START, END)
+    output = args.output or (OUTPUT if _full_run(args) else None)
+    if output is None:
+        print(f"a partial run: {OUTPUT} left as it is (--output FILE writes it)", file=sys.stderr)
+    else:
+        write_section(output, section, START, END)
     sys.stdout.write(section)
     return 0
 

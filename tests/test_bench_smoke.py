@@ -70,3 +70,18 @@ def test_hostile_bench_measures_every_shape_at_64_kb(tmp_path: Path) -> None:
         assert cells[9] == "yes" or cells[9].startswith("**no** (budget"), row
         assert re.fullmatch(r"-?\d+ MB", cells[10]), row  # the readers alone
     assert "Over budget: " in section and "- Python: " in section
+
+
+@pytest.mark.slow
+def test_a_partial_hostile_run_leaves_the_published_table_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import benchmarks.hostile as hostile
+
+    published = tmp_path / "BENCHMARKS.md"
+    text = f"# Benchmarks\n\n{hostile.START}\nthe full table and its notes\n{hostile.END}\n"
+    published.write_text(text)
+    monkeypatch.setattr(hostile, "OUTPUT", published)
+    shape = "text line without spaces"
+    assert hostile.main(["--sizes", "0.0625", "--shapes", shape, "--max-seconds", "60"]) == 0
+    assert published.read_text() == text
