@@ -124,8 +124,12 @@ def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
         hit_rows, rng.integers(0, k, size=500), rng.random(500, dtype=np.float32), k
     )
     cuts = [0, 5, 4101, 4102, 12000, 12001, 20000, 26000, n]
-    batches = ((a, vectors[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
-    gate, focus = _static_gate(model, batches, windows, lambda a, b: words[a:b], hits)
+
+    def batches():
+        return ((a, vectors[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+
+    gate, focus, rows = _static_gate(model, batches(), windows, lambda a, b: words[a:b], hits)
+    assert rows is None  # no keep: every window's row
     whole = Windows.of(windows)
     csum = np.cumsum(np.vstack([np.zeros((1, k), dtype=np.float32), words]), axis=0)
     singles = Windows(*(np.arange(n),) * 5)
@@ -136,6 +140,15 @@ def test_the_gate_read_in_chunks_equals_the_gate_over_whole_arrays():
     window_words = csum[whole.hi + 1] - csum[whole.lo]
     expected = model.gate(pool_sentences(vectors, windows), hits.features(whole), window_words)
     assert gate.tobytes() == expected.tobytes()
+    # Keeping only some windows' rows (as the default mode does) keeps exactly those rows.
+    high = np.quantile(gate.max(axis=1), 0.9)
+    kept_gate, kept_focus, kept = _static_gate(
+        model, batches(), windows, lambda a, b: words[a:b], hits, lambda g: g.max(axis=1) >= high
+    )
+    assert kept is not None and 0 < len(kept) < n
+    assert kept.tolist() == np.flatnonzero(gate.max(axis=1) >= high).tolist()
+    assert kept_gate.tobytes() == gate[kept].tobytes()
+    assert kept_focus.tobytes() == focus[kept].tobytes()
 
 
 def test_word_scores_pooled_in_chunks_equal_the_whole_prefix_sums():
