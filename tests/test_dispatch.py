@@ -294,6 +294,10 @@ def test_word_start_patterns_are_grouped_by_their_first_letter() -> None:
     assert by_first_letter("a?b") == ({}, ["a?b"])  # a quantified first letter cannot split
     assert split_alternatives("a|(?:b|c)|[|]") == ["a", "(?:b|c)", "[|]"]
     assert dispatch_regex(["\\babuse", "\\bbully"]) == "(?<!\\w)(?:a(?:buse)|b(?:ully))"
+    # several continuations of a letter: grouped by their own first letter in turn
+    assert dispatch_regex(["\\babuse", "\\b(?:abandon|ache)s?", "\\bbully"]) == (
+        "(?<!\\w)(?:a(?:b(?:use|(?:andon)s?)|c(?:(?:he)s?))|b(?:ully))"
+    )
     assert dispatch_regex([]) == r"(?!x)x"
 
 
