@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tokenizers import Tokenizer
 
 #: safetensors dtype names -> numpy dtypes (the ones our artifacts can hold).
 _SAFETENSORS_DTYPES = {
@@ -60,6 +61,17 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
             raise ArtifactError(f"{path}: tensor {name!r} does not match its shape {shape}")
         tensors[name] = array.reshape(shape)
     return tensors
+
+
+def truncating(tokenizer: str, max_length: int | None) -> Tokenizer:
+    """A tokenizer of its own from ``tokenizer`` (its JSON), without padding, cutting texts at
+    ``max_length`` tokens (None: never); one per limit, as setting it changes the tokenizer."""
+    copy = Tokenizer.from_str(tokenizer)
+    copy.no_padding()
+    copy.no_truncation()
+    if max_length is not None:
+        copy.enable_truncation(max_length)
+    return copy
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tokenizers import Tokenizer
 
-from forewarn.models.artifacts import ArtifactError, models_dir, read_json
+from forewarn.models.artifacts import ArtifactError, models_dir, read_json, truncating
 
 if TYPE_CHECKING:
     import onnxruntime as ort
@@ -69,9 +69,7 @@ class OnnxEncoder:
     def __init__(self, session: ort.InferenceSession, tokenizer: Tokenizer, dim: int) -> None:
         self.session = session
         self.dim = dim
-        self._base = Tokenizer.from_str(tokenizer.to_str())
-        self._base.no_padding()
-        self._base.no_truncation()
+        self._json = tokenizer.to_str()  # each limit's tokenizer is made from it
         self._tokenizers: dict[int, Tokenizer] = {}
 
     @classmethod
@@ -153,9 +151,7 @@ class OnnxEncoder:
         """A copy of the tokenizer truncating at ``max_length`` (one per limit, thread-safe)."""
         tokenizer = self._tokenizers.get(max_length)
         if tokenizer is None:
-            tokenizer = Tokenizer.from_str(self._base.to_str())
-            tokenizer.enable_truncation(max_length)
-            self._tokenizers[max_length] = tokenizer
+            tokenizer = self._tokenizers[max_length] = truncating(self._json, max_length)
         return tokenizer
 
 

@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer
 
-from forewarn.models.artifacts import ArtifactError, models_dir, read_json, read_safetensors
+from forewarn.models.artifacts import (
+    ArtifactError,
+    models_dir,
+    read_json,
+    read_safetensors,
+    truncating,
+)
 
 #: Texts per batch at most: a batch's (texts x dim) float32 sums, means and norms are made at
 #: once (4 MB each at 4,096 texts, a 2 MB page of tiny elements' peak).
@@ -60,11 +66,9 @@ class StaticEmbedder:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.normalize = normalize
         self.median_token_length = median_token_length
-        self._base = Tokenizer.from_str(tokenizer.to_str())
-        self._base.no_padding()
-        self._base.no_truncation()
-        unk = getattr(self._base.model, "unk_token", None)
-        self.unk_id: int | None = self._base.token_to_id(unk) if unk else None
+        self._json = tokenizer.to_str()  # each limit's tokenizer is made from it
+        unk = getattr(tokenizer.model, "unk_token", None)
+        self.unk_id: int | None = tokenizer.token_to_id(unk) if unk else None
         self._tokenizers: dict[int | None, Tokenizer] = {}
 
     @classmethod
@@ -146,10 +150,7 @@ class StaticEmbedder:
         """A copy of the tokenizer truncating at ``max_length`` (one per limit, thread-safe)."""
         tokenizer = self._tokenizers.get(max_length)
         if tokenizer is None:
-            tokenizer = Tokenizer.from_str(self._base.to_str())
-            if max_length is not None:
-                tokenizer.enable_truncation(max_length)
-            self._tokenizers[max_length] = tokenizer
+            tokenizer = self._tokenizers[max_length] = truncating(self._json, max_length)
         return tokenizer
 
     def _encode_batch(self, texts: Sequence[str], max_length: int | None) -> np.ndarray:
