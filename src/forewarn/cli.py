@@ -13,8 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from forewarn.batch.command import batch_command, parse_conf
-from forewarn.calibre import TagRules, calibre_command
 from forewarn.document import Document
 from forewarn.errors import InputError
 from forewarn.evaluation.command import eval_app
@@ -26,7 +24,6 @@ from forewarn.render.formats import REPORT_FORMATS, STORY_FORMATS
 from forewarn.render.safe import terminal_safe
 from forewarn.render.terminal import ProgressBar, print_report
 from forewarn.scanner import ScanFailure, Scanner
-from forewarn.server.command import serve_command
 from forewarn.story_commands import (
     CheckFormat,
     Severity,
@@ -244,6 +241,8 @@ def batch(
 ) -> None:
     """Scan many works into a resumable JSONL journal (re-run to resume after a crash or
     Ctrl-C, which lets the works in flight finish first)."""
+    from forewarn.batch.command import batch_command, parse_conf  # deferred: ~50 ms a scan skips
+
     try:
         spark_conf = parse_conf(conf or [])
     except ValueError as exc:
@@ -287,6 +286,8 @@ def calibre(
 ) -> None:
     """Tag a Calibre library's books with their warnings (e.g. cw:suicide); books unchanged
     since the last run are not scanned again."""
+    from forewarn.calibre import TagRules, calibre_command  # deferred: loads the batch engine
+
     if not prefix and not column:
         raise typer.BadParameter("--prefix must not be empty when writing Tags")
     raise typer.Exit(
@@ -384,6 +385,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API (/v1/…) and the web page (/). Limits and access: FOREWARN_SERVE_*
     variables (see README, "Serving")."""
+    from forewarn.server.command import serve_command  # deferred: a scan never serves
+
     raise typer.Exit(serve_command(host, port, allow_remote, pair))
 
 
