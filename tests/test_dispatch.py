@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 from forewarn.detectors.context import load_context_rules
 from forewarn.detectors.dispatch import (
+    _class_end,
+    _structure,
     by_first_letter,
     dispatch_regex,
     match_starts,
@@ -284,6 +286,41 @@ def test_the_dispatch_regex_hits_exactly_where_a_pattern_matches() -> None:
 
     check()
     assert sum(with_matches) >= 0.6 * len(with_matches), (sum(with_matches), len(with_matches))
+
+
+def _structure_by_character(regex: str, start: int = 0):
+    """``_structure`` as it was written first, one character at a time."""
+    depth, i = 0, start
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(regex, i)
+            continue
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        if ch in "()|":
+            yield i, ch, depth
+        i += 1
+
+
+def test_the_structure_of_a_regex_is_read_as_one_character_at_a_time_reads_it() -> None:
+    rules = load_context_rules()
+    shipped = [p.regex for lex in load_lexicons() for p in lex.patterns]
+    idioms = [rules.figurative.pattern, rules.negation.pattern, rules.hypothetical.pattern]
+    odd = ["[]|(]x|(", "[^]a|b](c|d)", "a\\|b|[\\]|]|\\(", "(?:a|[|)]|\\[)|b", "[a-"]
+    for regex in [*shipped, *idioms, *odd]:
+        for start in (0, 1, len(regex) // 2):
+            assert list(_structure(regex, start)) == list(_structure_by_character(regex, start))
+
+    @SETTINGS
+    @given(patterns())
+    def check(generated: tuple[str, str]) -> None:
+        regex = generated[0]
+        assert list(_structure(regex)) == list(_structure_by_character(regex))
+
+    check()
 
 
 def test_word_start_patterns_are_grouped_by_their_first_letter() -> None:

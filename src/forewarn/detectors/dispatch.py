@@ -19,6 +19,9 @@ from collections.abc import Iterable, Iterator
 
 _WORD = frozenset(string.ascii_lowercase + string.digits + "_")
 _QUANTIFIERS = ("?", "*", "+", "{")
+#: What ``_structure`` steps over: an escape, a character class (``_class_end``: to its ``]``
+#: or the end), or one of the characters it reports.
+_TOKENS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*(?:\]|\Z)|[()|]", re.DOTALL)
 
 #: Letters deep the word-start patterns are grouped by: a first letter's continuations are
 #: grouped by their own first letter in turn. With one level, each word start of a novel was
@@ -158,23 +161,15 @@ def split_alternatives(regex: str) -> list[str]:
 
 
 def _structure(regex: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
-    """Each character outside escapes and classes from ``start``: index, character and the
-    group depth after it (a ``(`` counts in, a ``)`` out)."""
-    depth, i = 0, start
-    while i < len(regex):
-        ch = regex[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(regex, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        yield i, ch, depth
-        i += 1
+    """Each parenthesis and bar outside escapes and classes from ``start``: index, character
+    and the group depth after it (a ``(`` counts in, a ``)`` out)."""
+    depth = 0
+    for token in _TOKENS.finditer(regex, start):
+        ch = token.group()
+        if len(ch) > 1:
+            continue  # an escape or a class
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        yield token.start(), ch, depth
 
 
 def first_token(regex: str) -> tuple[frozenset[str], int] | None:
