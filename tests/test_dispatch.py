@@ -335,6 +335,10 @@ def test_word_start_patterns_are_grouped_by_their_first_letter() -> None:
     assert dispatch_regex(["\\babuse", "\\b(?:abandon|ache)s?", "\\bbully"]) == (
         "(?<!\\w)(?:a(?:b(?:use|(?:andon)s?)|c(?:(?:he)s?))|b(?:ully))"
     )
+    # a part that cannot be split but starts a word is tried at word starts only
+    assert dispatch_regex(["\\b\\w+ days", "\\b\\w?x", "\\bf+u"]) == (
+        "(?<!\\w)(?:\\b\\w+ days|\\bf+u)|\\b\\w?x"
+    )
     assert dispatch_regex([]) == r"(?!x)x"
 
 

@@ -38,8 +38,21 @@ def dispatch_regex(regexes: list[str]) -> str:
     other = [a for a in alternatives if not a.startswith("\\b")]
     trie, unknown = _by_letter(a[2:] for a in alternatives if a.startswith("\\b"))
     groups = [re.escape(letter) + _group(list(rests), DEPTH - 1) for letter, rests in trie.items()]
+    # After a \b, a part that starts with a word character starts a word: tried there alone
+    # (``\b\w+ days``), not at every position: tried everywhere, they took 40 % of the scan.
+    groups += ["\\b" + part for part in unknown if _starts_a_word(part)]
+    other += ["\\b" + part for part in unknown if not _starts_a_word(part)]
     word_start = [r"(?<!\w)(?:" + "|".join(groups) + ")"] if groups else []
-    return "|".join(word_start + other + ["\\b" + part for part in unknown]) or r"(?!x)x"
+    return "|".join(word_start + other) or r"(?!x)x"
+
+
+def _starts_a_word(regex: str) -> bool:
+    """Whether every match of ``regex`` starts with a word character: it opens with ``\\w``,
+    ``\\d`` or a letter that no ``?``, ``*`` or ``{`` makes optional."""
+    head = regex[:2] if regex.startswith("\\") else regex[:1]
+    if head not in ("\\w", "\\d") and not (len(head) == 1 and head in _WORD):
+        return False
+    return not regex.startswith(("?", "*", "{"), len(head))
 
 
 def _by_letter(regexes: Iterable[str]) -> tuple[dict[str, dict[str, None]], list[str]]:
