@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "training" / "corpus"
 OUT = ROOT / "src" / "forewarn" / "data" / "models"
 CACHE = ROOT / "build" / "vectors"
+TEXTS = ROOT.parent / "shared" / "texts"
 
 
 def load_cache(path: Path) -> dict[str, np.ndarray]:
@@ -59,11 +60,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-patterns", action="store_true", help="leave the pattern features out (all zero)"
     )
+    parser.add_argument(
+        "--distil",
+        type=int,
+        default=3,
+        metavar="STRIDE",
+        help="the gate also learns what the judge accepts among every STRIDE-th window of "
+        "the train split's novels (0: labels only)",
+    )
+    parser.add_argument("--texts", type=Path, default=TEXTS, help="the novels' folder")
     args = parser.parse_args(argv)
 
     from forewarn.learn import fit as fitting
     from forewarn.learn.corpus import read_corpus
-    from forewarn.learn.features import passage_features
+    from forewarn.learn.features import novel_windows, passage_features
     from forewarn.learn.fit import fit_passage_model
     from forewarn.taxonomy import load_taxonomy
 
@@ -81,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     cache = load_cache(cache_file)
     train_x = passage_features([r.text for r in train], categories, cache, encoder)
     dev_x = passage_features([r.text for r in dev], categories, cache, encoder)
+    natural = None
+    if args.distil:
+        novels = sorted({r.work for r in train if r.origin == "public-domain"})
+        texts = [t for w in novels for t in novel_windows(args.texts / f"{w}.txt", args.distil)]
+        print(f"natural windows: {len(texts)} from {len(novels)} train novels", flush=True)
+        natural = passage_features(texts, categories, cache, encoder)
     save_cache(cache_file, cache)
     if args.no_patterns:
         train_x.patterns[:] = 0.0
@@ -97,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         c=args.c,
         seed=args.seed,
         version=digest.hexdigest()[:12],
+        natural=natural,
     )
     model.encoder = encoder.name
     target = args.out / encoder.name
@@ -114,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         "c": args.c,
         "encoder": encoder.name,
         "seed": args.seed,
+        "distil_stride": args.distil,
+        "natural_windows": 0 if natural is None else len(natural.windows),
         "gate_share_dev_ordinary": round(report.gate_share, 4),
         "categories": {
             c: {

@@ -11,6 +11,7 @@ import pytest
 
 import forewarn
 from forewarn.detectors.model import (
+    FIRST_SCENES,
     GATE_ROWS,
     ModelDetector,
     _beyond_chance,
@@ -196,6 +197,32 @@ def test_fitting_is_deterministic_and_learns_a_separable_category():
     assert (proba[:4] >= a.cut[0]).all() and (proba[4:] < a.cut[0]).all()
 
 
+@pytest.mark.slow
+def test_the_gate_also_learns_what_the_judge_accepts_in_unlabelled_windows():
+    """Distillation: the natural windows the fitted judge accepts are the gate's positives too."""
+    pytest.importorskip("sklearn")
+    from forewarn.learn.fit import fit_passage_model
+
+    train, dev = _tiny_corpus()
+    categories = ["war", "death"]
+    tx = passage_features([r.text for r in train], categories)
+    dx = passage_features([r.text for r in dev], categories)
+    natural_texts = [
+        "The guns thundered along the ridge as the infantry advanced.",
+        "Artillery shelled the village until the garrison surrendered.",
+        "She folded the laundry and hummed a song about the sea.",
+        "The cat slept on the warm stones of the garden wall.",
+    ]
+    nx = passage_features(natural_texts, categories)
+    plain, _ = fit_passage_model(categories, train, tx, dev, dx, seed=3)
+    taught, report = fit_passage_model(categories, train, tx, dev, dx, seed=3, natural=nx)
+    assert np.array_equal(plain.coef, taught.coef)  # the judge is the same
+    words = nx.word_scores(taught.word_index, taught.words)
+    accepted = taught.judge(nx.minilm, nx.patterns, words)[:, 0] >= taught.cut[0]
+    assert report.rows["war"]["natural_accepted"] == int(accepted.sum()) > 0
+    assert not np.array_equal(plain.gate_coef[0], taught.gate_coef[0])
+
+
 def test_budget_keeps_each_categorys_strongest_windows():
     gate = np.array(
         [[0.9, 0.0], [0.8, 0.0], [0.7, 0.0], [0.6, 0.0], [0.0, 0.55], [0.0, 0.1]], np.float32
@@ -205,6 +232,19 @@ def test_budget_keeps_each_categorys_strongest_windows():
     # with room for two, the one window of the rarer category is not crowded out
     assert list(_budgeted(gate, cuts, 2)) == [0, 4]
     assert judge_budget(100) == judge_budget(1000) < judge_budget(100_000)
+
+
+def test_budget_past_each_categorys_first_scenes_goes_to_the_surest_windows():
+    """Every category gets its first scenes judged; after that a window the gate is sure of
+    goes before a category's doubtful ones, whatever their categories."""
+    gate = np.zeros((100, 2), np.float32)
+    strong, weak = [0, 20, 40, 60, 80], [10, 30, 50, 70, 90]
+    gate[strong, 0] = [0.99, 0.98, 0.97, 0.96, 0.95]
+    gate[weak, 1] = [0.60, 0.59, 0.58, 0.57, 0.56]
+    cuts = np.array([0.5, 0.5], np.float32)
+    first = strong[:FIRST_SCENES] + weak[:FIRST_SCENES]
+    assert list(_budgeted(gate, cuts, len(first))) == sorted(first)
+    assert list(_budgeted(gate, cuts, len(first) + 2)) == sorted(first + strong[FIRST_SCENES:])
 
 
 def test_hits_must_beat_chance_in_a_long_text():

@@ -67,10 +67,13 @@ SCENES = 2
 #: Windows after an attempt in which a death makes it a completed suicide.
 ATTEMPT_TO_DEATH = 4
 #: ``default`` judges at most this share of a long text's windows (but at least MIN_JUDGED):
-#: the gate's strongest windows of each category in turn, so a whaling novel's thousand
-#: harpoonings do not crowd out its one drowning.
+#: first each category's ``FIRST_SCENES`` strongest scenes, so a whaling novel's thousand
+#: harpoonings do not crowd out its one drowning, then every other scene by how far its gate
+#: clears the cut, whatever its category (taking every category's scenes rank by rank instead
+#: spent the budget on categories the judge then rejects: dev novels 0.67 -> 0.75 located).
 JUDGED_SHARE = 0.06
 MIN_JUDGED = 400
+FIRST_SCENES = 3
 #: Windows (sentences) apart that count as one scene when the budget is shared out.
 SPREAD = 8
 #: Sentences (and windows) the gate reads at once: their static vectors, float32 and float64,
@@ -498,10 +501,10 @@ def _budgeted(
     gate: np.ndarray, cuts: np.ndarray, budget: int, kept: np.ndarray | None = None
 ) -> np.ndarray:
     """The gated windows to judge, at most ``budget`` (``gate``'s rows are those of windows
-    ``kept``; None: of every window): every category's windows ranked by how
-    far they clear its gate cut, taken rank by rank across categories (best first). A window
-    within ``SPREAD`` sentences of a better one of the same category ranks after every window
-    that is not: one judged window per scene locates it, and the budget reaches more scenes."""
+    ``kept``; None: of every window): each category's ``FIRST_SCENES`` strongest scenes, then
+    every other (window, category) by how far it clears its gate cut. A window within
+    ``SPREAD`` sentences of a better one of the same category ranks after every window that
+    is not: one judged window per scene locates it, and the budget reaches more scenes."""
     rows, cols, strength = _gated(gate, cuts)
     if kept is not None:
         rows = kept[rows]
@@ -514,7 +517,8 @@ def _budgeted(
         near = _crowded(rows[at], SPREAD)
         rank[at[~near]] = np.arange(int((~near).sum()))
         rank[at[near]] = len(rows) + np.arange(int(near.sum()))
-    order = np.lexsort((-strength, rank))
+    tier = np.where(rank < FIRST_SCENES, 0, np.where(rank < len(rows), 1, 2))
+    order = np.lexsort((-strength, tier))
     chosen: list[int] = []
     seen: set[int] = set()
     for i in rows[order]:

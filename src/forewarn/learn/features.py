@@ -85,6 +85,17 @@ def passage_document(texts: list[str]) -> tuple[Document, list[Window]]:
     return doc, windows
 
 
+def novel_windows(path: Path, stride: int) -> list[str]:
+    """Every ``stride``-th window of the story at ``path``, as the scanner cuts and reads them:
+    unlabelled natural text on which the gate learns what the judge accepts."""
+    from forewarn.detectors.windows import sentence_windows
+    from forewarn.readers import read_path
+
+    doc = read_path(path)
+    windows = sentence_windows(doc)
+    return window_texts(doc, windows[np.arange(0, len(windows), stride)])
+
+
 def passage_features(
     texts: list[str],
     categories: list[str],

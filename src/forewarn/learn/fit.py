@@ -1,14 +1,15 @@
 """Fit and calibrate the passage model on the corpus: heads on train, cut-offs on dev.
 
 Per category: a logistic-regression judge over [MiniLM embedding, pattern feature] and a gate
-over [static embedding, pattern feature], both class-balanced, fitted on the train split; the
-judge's logit is averaged with a one-hidden-layer network's over [MiniLM, every pattern
-feature], fitted on the same split for all categories at once. Cut-
-offs come from held-out predictions: the dev split, joined by out-of-fold predictions on train
-(grouped by work) for categories with few dev positives. The judge's cut maximises F1; the
-fast mode's cut does the same for the gate; the gate's own cut keeps ``GATE_RECALL`` of the
-windows the judge accepts. False-alarm rates per mode come from the dev split's random novel
-windows. Deterministic given ``seed``.
+over [static embedding, pattern feature], both class-balanced, fitted on the train split (the
+gate also on the train novels' unlabelled windows, each a positive where the judge accepts it:
+the default mode's budget then goes where the judge would fire); the judge's logit is averaged
+with a one-hidden-layer network's over [MiniLM, every pattern feature], fitted on the same
+split for all categories at once. Cut-offs come from held-out predictions: the dev split,
+joined by out-of-fold predictions on train (grouped by work) for categories with few dev
+positives. The judge's cut maximises F1; the fast mode's cut does the same for the gate; the
+gate's own cut keeps ``GATE_RECALL`` of the windows the judge accepts. False-alarm rates per
+mode come from the dev split's random novel windows. Deterministic given ``seed``.
 """
 
 from __future__ import annotations
@@ -161,10 +162,26 @@ def _oof_network(
     return out
 
 
+def _joined(x: Any, y: np.ndarray, extra: tuple[Any, np.ndarray] | None) -> tuple[Any, Any]:
+    """``x``, ``y`` with the ``extra`` rows and targets below them (None: as they are)."""
+    if extra is None:
+        return x, y
+    from scipy.sparse import vstack
+
+    return vstack([x, extra[0]]).tocsr(), np.concatenate([y, extra[1].astype(y.dtype)])
+
+
 def _oof(
-    x: np.ndarray, y: np.ndarray, groups: list[str], c: float, seed: int, folds: int = 5
+    x: Any,
+    y: np.ndarray,
+    groups: list[str],
+    c: float,
+    seed: int,
+    folds: int = 5,
+    extra: tuple[Any, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Out-of-fold logits on train, folds grouped by work."""
+    """Out-of-fold logits on train, folds grouped by work (``extra`` rows, with their
+    targets, join every fold's training rows)."""
     out = np.zeros(len(y))
     keys = sorted(set(groups))
     fold_of = {g: i % folds for i, g in enumerate(np.random.default_rng(seed).permutation(keys))}
@@ -173,7 +190,7 @@ def _oof(
         test, train = fold == f, fold != f
         if len(set(y[train].tolist())) < 2:
             continue
-        coef, bias = _lr(x[train], y[train], c, seed)
+        coef, bias = _lr(*_joined(x[train], y[train], extra), c, seed)
         out[test] = x[test] @ coef + bias
     return out
 
@@ -188,8 +205,11 @@ def fit_passage_model(
     c: float = 1.0,
     seed: int = 0,
     version: str = "",
+    natural: Features | None = None,
 ) -> tuple[PassageModel, FitReport]:
-    """Fit every category's heads on ``train`` and calibrate them on ``dev``."""
+    """Fit every category's heads on ``train`` and calibrate them on ``dev``; with
+    ``natural`` (unlabelled windows of the train split's novels), the gate also learns which
+    of them the judge accepts."""
     from sklearn.linear_model import LogisticRegression
 
     k = len(categories)
@@ -200,6 +220,7 @@ def fit_passage_model(
     words = vocabulary(train_x)
     index = {w: i for i, w in enumerate(words)}
     bag, dev_bag = train_x.bag(index), dev_x.bag(index)
+    natural_bag = natural.bag(index) if natural is not None else None
     m = PassageModel(
         categories=categories,
         gate_coef=np.zeros((k, ds), np.float32),
@@ -238,11 +259,14 @@ def fit_passage_model(
     # The judge's network: every category at once, over [MiniLM, pattern features].
     net_x = np.hstack([train_x.minilm, train_x.patterns])
     net_dev = np.zeros(yd.shape)
+    net_natural = np.zeros((len(natural.windows) if natural is not None else 0, k))
     oof_net: np.ndarray | None = None
     if HIDDEN:
         layers = _network(net_x, y, seed)
         m.mlp_hidden, m.mlp_hidden_bias, m.mlp_out, m.mlp_out_bias = layers
         net_dev = _network_logits(np.hstack([dev_x.minilm, dev_x.patterns]), layers)
+        if natural is not None:
+            net_natural = _network_logits(np.hstack([natural.minilm, natural.patterns]), layers)
     gate_pass = np.zeros(len(dev), dtype=bool)
     judge_dev: dict[int, np.ndarray] = {}
     gate_dev: dict[int, np.ndarray] = {}
@@ -259,14 +283,11 @@ def fit_passage_model(
         coef, bias = _lr(xj, y[:, j], c, seed)
         m.coef[j], m.pattern_weight[j], m.bias[j] = coef[:d], coef[d], bias
         m.words[j] = coef[d + 1 :] * WORD_SCALE
-        gcoef, gbias = _lr(xs, y[:, j], c, seed)
-        m.gate_coef[j], m.gate_pattern[j], m.gate_bias[j] = gcoef[:ds], gcoef[ds], gbias
-        m.gate_words[j] = gcoef[ds + 1 :] * WORD_SCALE
         judge_logit = _design(dev_x.minilm, dev_x.patterns[:, j], dev_bag) @ coef + bias
         held_p = _sigmoid(_judge_logit(judge_logit, net_dev[:, j]))
-        held_g = _sigmoid(_design(dev_x.static, dev_x.patterns[:, j], dev_bag) @ gcoef + gbias)
         held_y = yd[:, j].astype(int)
         judge_dev[j] = held_p
+        oof_p = None
         if held_y.sum() < MIN_DEV_POSITIVES:
             row["calibration"] = "dev + out-of-fold train"
             if HIDDEN and oof_net is None:
@@ -275,12 +296,28 @@ def fit_passage_model(
             if oof_net is not None:
                 oof_p = _judge_logit(oof_p, oof_net[:, j])
             held_p = np.concatenate([held_p, _sigmoid(oof_p)])
-            held_g = np.concatenate([held_g, _sigmoid(_oof(xs, y[:, j], groups, c, seed))])
             held_y = np.concatenate([held_y, y[:, j]])
         else:
             row["calibration"] = "dev"
         m.cut[j], row["held_f1"] = best_f1_cut(held_p, held_y)
+        # The gate: the labels of the train passages, and (distilled) what the judge just
+        # fitted accepts among the train novels' natural windows, so the budget goes where
+        # the judge would fire.
+        extra: tuple[Any, np.ndarray] | None = None
+        if natural is not None:
+            heads = _design(natural.minilm, natural.patterns[:, j], natural_bag) @ coef + bias
+            accepts = _judge_logit(heads, net_natural[:, j]) >= _logit(np.array(m.cut[j]))
+            extra = (_design(natural.static, natural.patterns[:, j], natural_bag), accepts)
+            row["natural_accepted"] = int(accepts.sum())
+        gcoef, gbias = _lr(*_joined(xs, y[:, j], extra), c, seed)
+        m.gate_coef[j], m.gate_pattern[j], m.gate_bias[j] = gcoef[:ds], gcoef[ds], gbias
+        m.gate_words[j] = gcoef[ds + 1 :] * WORD_SCALE
+        held_g = _sigmoid(_design(dev_x.static, dev_x.patterns[:, j], dev_bag) @ gcoef + gbias)
+        if oof_p is not None:
+            oof_g = _oof(xs, y[:, j], groups, c, seed, extra=extra)
+            held_g = np.concatenate([held_g, _sigmoid(oof_g)])
         m.fast_cut[j], row["held_f1_fast"] = best_f1_cut(held_g, held_y)
+        gate_dev[j] = held_g[: len(dev)]
         # Severity: the category's own head where it has enough positives of two severities.
         present = sev[:, j] >= 0
         if present.sum() >= MIN_SEVERITY and len(set(sev[present, j].tolist())) > 1:
@@ -288,7 +325,6 @@ def fit_passage_model(
             own.fit(train_x.minilm[present], sev[present, j])
             m.severity_bias[j], m.severity_coef[j] = -30.0, 0.0
             _put_severity(own, m.severity_coef[j], m.severity_bias[j])
-        gate_dev[j] = _sigmoid(_design(dev_x.static, dev_x.patterns[:, j], dev_bag) @ gcoef + gbias)
         row["status"] = "fitted"
     # One gate for all categories: a window goes on when some category's gate probability is
     # within ``margin`` (logit) of its fast-mode cut; the margin keeps GATE_RECALL of the dev
