@@ -70,7 +70,7 @@ ATTEMPT_TO_DEATH = 4
 #: first each category's ``FIRST_SCENES`` strongest scenes, so a whaling novel's thousand
 #: harpoonings do not crowd out its one drowning, then every other scene by how far its gate
 #: clears the cut, whatever its category (taking every category's scenes rank by rank instead
-#: spent the budget on categories the judge then rejects: dev novels 0.67 -> 0.75 located).
+#: spent the budget on categories the judge then rejects: dev novels 0.67 -> 0.74 located).
 JUDGED_SHARE = 0.06
 MIN_JUDGED = 400
 FIRST_SCENES = 3
