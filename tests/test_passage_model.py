@@ -31,7 +31,7 @@ from forewarn.detectors.windows import (
 )
 from forewarn.document import Span
 from forewarn.learn.corpus import Record
-from forewarn.learn.features import passage_features
+from forewarn.learn.features import Features, passage_features
 from forewarn.models.passage import PassageModel
 from forewarn.scanner import text_document
 from forewarn.taxonomy import load_taxonomy
@@ -99,6 +99,15 @@ def _tiny_corpus() -> tuple[list[Record], list[Record]]:
         calm, {}, "dev", "dc"
     )
     return train, dev
+
+
+def _tiny_features() -> tuple[list[Record], list[Record], Features, Features, list[str]]:
+    """The tiny corpus's splits, their features and its two categories."""
+    train, dev = _tiny_corpus()
+    categories = ["war", "death"]
+    tx = passage_features([r.text for r in train], categories)
+    dx = passage_features([r.text for r in dev], categories)
+    return train, dev, tx, dx, categories
 
 
 @pytest.mark.slow
@@ -185,10 +194,7 @@ def test_fitting_is_deterministic_and_learns_a_separable_category():
     pytest.importorskip("sklearn")
     from forewarn.learn.fit import fit_passage_model
 
-    train, dev = _tiny_corpus()
-    categories = ["war", "death"]
-    tx = passage_features([r.text for r in train], categories)
-    dx = passage_features([r.text for r in dev], categories)
+    train, dev, tx, dx, categories = _tiny_features()
     a, report = fit_passage_model(categories, train, tx, dev, dx, seed=3)
     b, _ = fit_passage_model(categories, train, tx, dev, dx, seed=3)
     assert np.array_equal(a.coef, b.coef) and np.array_equal(a.cut, b.cut)
@@ -203,10 +209,7 @@ def test_the_gate_also_learns_what_the_judge_accepts_in_unlabelled_windows():
     pytest.importorskip("sklearn")
     from forewarn.learn.fit import fit_passage_model
 
-    train, dev = _tiny_corpus()
-    categories = ["war", "death"]
-    tx = passage_features([r.text for r in train], categories)
-    dx = passage_features([r.text for r in dev], categories)
+    train, dev, tx, dx, categories = _tiny_features()
     natural_texts = [
         "The guns thundered along the ridge as the infantry advanced.",
         "Artillery shelled the village until the garrison surrendered.",
@@ -428,10 +431,7 @@ def test_a_judge_with_a_network_averages_it_with_the_heads_and_round_trips(
     from forewarn.learn import fit
 
     monkeypatch.setattr(fit, "HIDDEN", 8)
-    train, dev = _tiny_corpus()
-    categories = ["war", "death"]
-    tx = passage_features([r.text for r in train], categories)
-    dx = passage_features([r.text for r in dev], categories)
+    train, dev, tx, dx, categories = _tiny_features()
     a, _ = fit.fit_passage_model(categories, train, tx, dev, dx, seed=3)
     b, _ = fit.fit_passage_model(categories, train, tx, dev, dx, seed=3)
     assert a.mlp_hidden.shape == (8, dx.minilm.shape[1] + len(categories))
