@@ -91,10 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     cache = load_cache(cache_file)
     train_x = passage_features([r.text for r in train], categories, cache, encoder)
     dev_x = passage_features([r.text for r in dev], categories, cache, encoder)
-    natural = None
+    natural, natural_works = None, None
     if args.distil:
         novels = sorted({r.work for r in train if r.origin == "public-domain"})
-        texts = [t for w in novels for t in novel_windows(args.texts / f"{w}.txt", args.distil)]
+        texts, natural_works = [], []
+        for work in novels:
+            windows = novel_windows(args.texts / f"{work}.txt", args.distil)
+            texts += windows
+            natural_works += [work] * len(windows)
         print(f"natural windows: {len(texts)} from {len(novels)} train novels", flush=True)
         natural = passage_features(texts, categories, cache, encoder)
     save_cache(cache_file, cache)
@@ -114,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         version=digest.hexdigest()[:12],
         natural=natural,
+        natural_works=natural_works,
     )
     model.encoder = encoder.name
     target = args.out / encoder.name

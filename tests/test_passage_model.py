@@ -218,12 +218,36 @@ def test_the_gate_also_learns_what_the_judge_accepts_in_unlabelled_windows():
     ]
     nx = passage_features(natural_texts, categories)
     plain, _ = fit_passage_model(categories, train, tx, dev, dx, seed=3)
-    taught, report = fit_passage_model(categories, train, tx, dev, dx, seed=3, natural=nx)
+    works = ["w-0", "w-1", "c-0", "c-1"]
+    taught, report = fit_passage_model(
+        categories, train, tx, dev, dx, seed=3, natural=nx, natural_works=works
+    )
     assert np.array_equal(plain.coef, taught.coef)  # the judge is the same
     words = nx.word_scores(taught.word_index, taught.words)
     accepted = taught.judge(nx.minilm, nx.patterns, words)[:, 0] >= taught.cut[0]
     assert report.rows["war"]["natural_accepted"] == int(accepted.sum()) > 0
     assert not np.array_equal(plain.gate_coef[0], taught.gate_coef[0])
+
+
+def test_out_of_fold_heads_never_train_on_the_held_out_works_extra_rows():
+    """Unlabelled windows of a work join the folds that train on that work, never the fold
+    that holds it out: the out-of-fold logits of a work are those fitted without it."""
+    pytest.importorskip("sklearn")
+    from scipy.sparse import csr_matrix
+
+    from forewarn.learn.fit import _oof
+
+    rng = np.random.default_rng(0)
+    x = csr_matrix(rng.normal(size=(40, 5)))
+    y = (rng.random(40) < 0.5).astype(np.int8)
+    groups = [f"work-{i % 5}" for i in range(40)]
+    plain = _oof(x, y, groups, 1.0, seed=1)
+    extra_x = csr_matrix(rng.normal(size=(30, 5)) + 3.0)
+    extra = (extra_x, np.ones(30, dtype=bool), np.array(["work-2"] * 30))
+    with_extra = _oof(x, y, groups, 1.0, seed=1, extra=extra)
+    own = np.array([g == "work-2" for g in groups])
+    assert np.allclose(with_extra[own], plain[own])  # work-2's fold never saw its own rows
+    assert not np.allclose(with_extra[~own], plain[~own])
 
 
 def test_budget_keeps_each_categorys_strongest_windows():

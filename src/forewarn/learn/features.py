@@ -22,12 +22,14 @@ from forewarn.detectors.windows import (
     pool_sentences,
     pool_words,
     sentence_texts,
+    sentence_windows,
     sentence_words,
     window_texts,
 )
 from forewarn.document import Document, Span
 from forewarn.models.encoder import encode_cached
 from forewarn.models.static import StaticEmbedder
+from forewarn.readers import read_path
 
 
 @dataclass
@@ -88,9 +90,6 @@ def passage_document(texts: list[str]) -> tuple[Document, list[Window]]:
 def novel_windows(path: Path, stride: int) -> list[str]:
     """Every ``stride``-th window of the story at ``path``, as the scanner cuts and reads them:
     unlabelled natural text on which the gate learns what the judge accepts."""
-    from forewarn.detectors.windows import sentence_windows
-    from forewarn.readers import read_path
-
     doc = read_path(path)
     windows = sentence_windows(doc)
     return window_texts(doc, windows[np.arange(0, len(windows), stride)])

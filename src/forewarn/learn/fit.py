@@ -162,13 +162,23 @@ def _oof_network(
     return out
 
 
-def _joined(x: Any, y: np.ndarray, extra: tuple[Any, np.ndarray] | None) -> tuple[Any, Any]:
-    """``x``, ``y`` with the ``extra`` rows and targets below them (None: as they are)."""
+#: Extra training rows for a head: their design matrix, 0/1 targets and works (by row).
+Extra = tuple[Any, np.ndarray, np.ndarray]
+
+
+def _joined(
+    x: Any, y: np.ndarray, extra: Extra | None, rows: np.ndarray | None = None
+) -> tuple[Any, Any]:
+    """``x``, ``y`` with ``extra``'s rows (those of ``rows``, a mask; None: all) and
+    targets below them (no ``extra``: as they are)."""
     if extra is None:
         return x, y
     from scipy.sparse import vstack
 
-    return vstack([x, extra[0]]).tocsr(), np.concatenate([y, extra[1].astype(y.dtype)])
+    design, target, _ = extra
+    if rows is not None:
+        design, target = design[rows], target[rows]
+    return vstack([x, design]).tocsr(), np.concatenate([y, target.astype(y.dtype)])
 
 
 def _oof(
@@ -178,10 +188,10 @@ def _oof(
     c: float,
     seed: int,
     folds: int = 5,
-    extra: tuple[Any, np.ndarray] | None = None,
+    extra: Extra | None = None,
 ) -> np.ndarray:
-    """Out-of-fold logits on train, folds grouped by work (``extra`` rows, with their
-    targets, join every fold's training rows)."""
+    """Out-of-fold logits on train, folds grouped by work (``extra``'s rows join a fold's
+    training rows unless their work is held out in it)."""
     out = np.zeros(len(y))
     keys = sorted(set(groups))
     fold_of = {g: i % folds for i, g in enumerate(np.random.default_rng(seed).permutation(keys))}
@@ -190,7 +200,9 @@ def _oof(
         test, train = fold == f, fold != f
         if len(set(y[train].tolist())) < 2:
             continue
-        coef, bias = _lr(*_joined(x[train], y[train], extra), c, seed)
+        held_out = [g for g in keys if fold_of[g] == f]
+        outside = None if extra is None else ~np.isin(extra[2], held_out)
+        coef, bias = _lr(*_joined(x[train], y[train], extra, outside), c, seed)
         out[test] = x[test] @ coef + bias
     return out
 
@@ -206,10 +218,11 @@ def fit_passage_model(
     seed: int = 0,
     version: str = "",
     natural: Features | None = None,
+    natural_works: list[str] | None = None,
 ) -> tuple[PassageModel, FitReport]:
     """Fit every category's heads on ``train`` and calibrate them on ``dev``; with
-    ``natural`` (unlabelled windows of the train split's novels), the gate also learns which
-    of them the judge accepts."""
+    ``natural`` (unlabelled windows of the train split's novels, from ``natural_works``, one
+    work per window), the gate also learns which of them the judge accepts."""
     from sklearn.linear_model import LogisticRegression
 
     k = len(categories)
@@ -221,6 +234,7 @@ def fit_passage_model(
     index = {w: i for i, w in enumerate(words)}
     bag, dev_bag = train_x.bag(index), dev_x.bag(index)
     natural_bag = natural.bag(index) if natural is not None else None
+    natural_groups = np.array(natural_works or [""] * (len(natural.windows) if natural else 0))
     m = PassageModel(
         categories=categories,
         gate_coef=np.zeros((k, ds), np.float32),
@@ -303,11 +317,12 @@ def fit_passage_model(
         # The gate: the labels of the train passages, and (distilled) what the judge just
         # fitted accepts among the train novels' natural windows, so the budget goes where
         # the judge would fire.
-        extra: tuple[Any, np.ndarray] | None = None
+        extra: Extra | None = None
         if natural is not None:
             heads = _design(natural.minilm, natural.patterns[:, j], natural_bag) @ coef + bias
             accepts = _judge_logit(heads, net_natural[:, j]) >= _logit(np.array(m.cut[j]))
-            extra = (_design(natural.static, natural.patterns[:, j], natural_bag), accepts)
+            design = _design(natural.static, natural.patterns[:, j], natural_bag)
+            extra = (design, accepts, natural_groups)
             row["natural_accepted"] = int(accepts.sum())
         gcoef, gbias = _lr(*_joined(xs, y[:, j], extra), c, seed)
         m.gate_coef[j], m.gate_pattern[j], m.gate_bias[j] = gcoef[:ds], gcoef[ds], gbias
